@@ -1,0 +1,53 @@
+package io.portcullis.api;
+
+import io.portcullis.authentication.CallerIdentity;
+import io.portcullis.authentication.IdentityMapper;
+import io.portcullis.error.ErrorCode;
+import io.portcullis.error.GatewayException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Reads the caller of a request from the security identity that Quarkus OIDC verified. */
+final class Callers {
+
+    static final String CALLER_KEY = "portcullis.caller";
+
+    private Callers() {
+    }
+
+    /**
+     * Returns the caller, or fails with 401 when the request carried no token. Requests with an
+     * invalid token never get here: authentication failed before the route ran.
+     */
+    static CallerIdentity require(RoutingContext context, IdentityMapper mapper) {
+        CallerIdentity cached = context.get(CALLER_KEY);
+        if (cached != null) {
+            return cached;
+        }
+        if (!(context.user() instanceof QuarkusHttpUser user)) {
+            throw new GatewayException(ErrorCode.UNAUTHENTICATED);
+        }
+        SecurityIdentity identity = user.getSecurityIdentity();
+        if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            throw new GatewayException(ErrorCode.UNAUTHENTICATED);
+        }
+        CallerIdentity caller = mapper.map(claims(jwt));
+        if (caller.issuer() == null || caller.subject() == null) {
+            throw new GatewayException(ErrorCode.UNAUTHENTICATED);
+        }
+        context.put(CALLER_KEY, caller);
+        return caller;
+    }
+
+    /** Decodes the payload of the already verified token into a JSON object. */
+    private static JsonObject claims(JsonWebToken jwt) {
+        String[] parts = jwt.getRawToken().split("\\.");
+        return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    }
+}

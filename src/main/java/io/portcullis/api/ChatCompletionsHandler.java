@@ -1,0 +1,155 @@
+package io.portcullis.api;
+
+import io.portcullis.authentication.CallerIdentity;
+import io.portcullis.authentication.IdentityMapper;
+import io.portcullis.error.ErrorCode;
+import io.portcullis.error.GatewayException;
+import io.portcullis.session.SessionBinder;
+import io.portcullis.streaming.StreamRelay;
+import io.portcullis.upstream.Upstream;
+import io.portcullis.upstream.UpstreamExchange;
+import io.portcullis.upstream.UpstreamRegistry;
+import io.portcullis.upstream.UpstreamStatus;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * {@code POST /v1/chat/completions}: the request path from an authenticated caller to the
+ * upstream and back. Stages run in order: identify the caller, validate the body, route the
+ * model, bind the session, forward, relay the answer.
+ */
+@ApplicationScoped
+public class ChatCompletionsHandler implements Handler<RoutingContext> {
+
+    private static final Logger LOG = Logger.getLogger(ChatCompletionsHandler.class);
+    private static final String ENDPOINT = "/chat/completions";
+    /** Largest non-streamed upstream body accepted, in bytes. */
+    static final long MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
+
+    private final Vertx vertx;
+    private final IdentityMapper identityMapper;
+    private final UpstreamRegistry registry;
+    private final SessionBinder sessions;
+
+    @Inject
+    public ChatCompletionsHandler(Vertx vertx, IdentityMapper identityMapper, UpstreamRegistry registry,
+            SessionBinder sessions) {
+        this.vertx = vertx;
+        this.identityMapper = identityMapper;
+        this.registry = registry;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public void handle(RoutingContext context) {
+        CallerIdentity caller = Callers.require(context, identityMapper);
+        ChatRequest request = ChatRequestParser.parse(context.body().buffer());
+        Upstream upstream = registry.route(request.model()).orElseThrow(() -> unknownModel(request.model()));
+        String requestId = context.get(GatewayHeaders.REQUEST_ID);
+        MDC.put("requestId", requestId);
+        sessions.bind(context.request().getHeader(GatewayHeaders.SESSION_ID), caller)
+                .subscribe().with(
+                        sessionId -> forward(context, request, upstream, requestId, sessionId),
+                        context::fail);
+    }
+
+    private void forward(RoutingContext context, ChatRequest request, Upstream upstream, String requestId,
+            String sessionId) {
+        MDC.put("sessionId", sessionId);
+        context.response().putHeader(GatewayHeaders.SESSION_ID, sessionId);
+        if (context.response().closed()) {
+            return;
+        }
+        UpstreamExchange exchange = new UpstreamExchange(vertx, upstream);
+        context.response().closeHandler(ignored -> exchange.cancel());
+        exchange.post(ENDPOINT, request.raw(), request.stream(), requestId)
+                .onSuccess(response -> onUpstreamResponse(context, request, exchange, response))
+                .onFailure(context::fail);
+    }
+
+    private void onUpstreamResponse(RoutingContext context, ChatRequest request, UpstreamExchange exchange,
+            HttpClientResponse response) {
+        if (context.response().closed()) {
+            exchange.cancel();
+            return;
+        }
+        if (!UpstreamStatus.passesThrough(response.statusCode())) {
+            LOG.warnf("Upstream %s answered HTTP %d", exchange.upstream().name(), response.statusCode());
+            response.request().reset();
+            context.fail(UpstreamStatus.replacement(response));
+            return;
+        }
+        String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
+        boolean eventStream = contentType != null && contentType.startsWith("text/event-stream");
+        if (request.stream() && response.statusCode() == 200 && eventStream) {
+            relayStream(context, exchange, response);
+        } else {
+            relayBody(context, exchange, response);
+        }
+    }
+
+    private void relayStream(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream) {
+        upstream.pause();
+        HttpServerResponse caller = context.response()
+                .setStatusCode(200)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+        new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout()).start();
+    }
+
+    /** Relays a complete JSON body: a non-streamed answer, or an upstream 4xx that passes through. */
+    private void relayBody(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream) {
+        BoundedBody body = new BoundedBody(vertx, exchange, upstream, MAX_RESPONSE_BYTES);
+        body.read()
+                .onSuccess(bytes -> {
+                    if (upstream.statusCode() == 200 && !isJsonObject(bytes)) {
+                        LOG.warnf("Upstream %s sent a 200 body that is not a JSON object", exchange.upstream().name());
+                        context.fail(new GatewayException(ErrorCode.UPSTREAM_INVALID_RESPONSE));
+                        return;
+                    }
+                    HttpServerResponse caller = context.response().setStatusCode(upstream.statusCode());
+                    caller.putHeader(HttpHeaders.CONTENT_TYPE, contentTypeOf(upstream));
+                    String retryAfter = upstream.getHeader("Retry-After");
+                    if (retryAfter != null && upstream.statusCode() >= 400) {
+                        caller.putHeader("Retry-After", retryAfter);
+                    }
+                    caller.end(bytes);
+                })
+                .onFailure(failure -> {
+                    if (!context.response().ended()) {
+                        context.fail(failure);
+                    }
+                });
+    }
+
+    private static boolean isJsonObject(Buffer bytes) {
+        try {
+            return Json.decodeValue(bytes) instanceof JsonObject;
+        } catch (DecodeException e) {
+            return false;
+        }
+    }
+
+    private static String contentTypeOf(HttpClientResponse upstream) {
+        String contentType = upstream.getHeader(HttpHeaders.CONTENT_TYPE);
+        return contentType == null ? "application/json" : contentType;
+    }
+
+    private static GatewayException unknownModel(String model) {
+        return new GatewayException(ErrorCode.MODEL_NOT_FOUND, "The model '" + ModelsHandler.abbreviate(model)
+                + "' does not exist or is not served by this gateway.", "model");
+    }
+}

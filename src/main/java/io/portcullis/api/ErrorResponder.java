@@ -1,0 +1,52 @@
+package io.portcullis.api;
+
+import io.portcullis.error.ErrorBodies;
+import io.portcullis.error.ErrorCode;
+import io.portcullis.error.GatewayException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+
+/** Writes every error response of the gateway: the status of its code and the OpenAI error body. */
+public final class ErrorResponder {
+
+    private static final Logger LOG = Logger.getLogger(ErrorResponder.class);
+    static final String BEARER_CHALLENGE = "Bearer realm=\"portcullis\", error=\"invalid_token\"";
+
+    private ErrorResponder() {
+    }
+
+    public static void send(RoutingContext context, Throwable failure) {
+        GatewayException error = failure instanceof GatewayException gatewayException ? gatewayException
+                : unexpected(failure);
+        HttpServerResponse response = context.response();
+        if (response.headWritten()) {
+            // The status line is gone; the caller sees the connection close instead of a clean end.
+            LOG.warnf("Error %s after the response started; closing the connection", error.errorCode().code());
+            response.reset();
+            return;
+        }
+        ErrorCode code = error.errorCode();
+        response.setStatusCode(code.status());
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        for (Map.Entry<String, String> header : error.headers().entrySet()) {
+            response.putHeader(header.getKey(), header.getValue());
+        }
+        if (code == ErrorCode.UNAUTHENTICATED) {
+            response.putHeader("WWW-Authenticate", BEARER_CHALLENGE);
+        }
+        if (code == ErrorCode.REQUEST_TOO_LARGE) {
+            // The rest of the body was not read; do not reuse the connection.
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        response.end(ErrorBodies.of(error).toBuffer());
+    }
+
+    private static GatewayException unexpected(Throwable failure) {
+        LOG.error("Unexpected failure while handling a request", failure);
+        return new GatewayException(ErrorCode.INTERNAL_ERROR);
+    }
+}

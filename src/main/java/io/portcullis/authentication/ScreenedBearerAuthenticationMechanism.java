@@ -1,0 +1,139 @@
+package io.portcullis.authentication;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.portcullis.GatewayConfig;
+import io.quarkus.oidc.runtime.OidcAuthenticationMechanism;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Bearer authentication: the gateway's {@link TokenScreen} first, then Quarkus OIDC, which
+ * picks the tenant by the token's issuer and checks the signature against that issuer's
+ * JWKS, {@code iss}, {@code aud}, {@code exp} and {@code nbf}. Failures are logged with issuer,
+ * key id, algorithm and reason, never with the token, and counted by reason.
+ */
+@Alternative
+@Priority(1)
+@ApplicationScoped
+public class ScreenedBearerAuthenticationMechanism implements HttpAuthenticationMechanism {
+
+    private static final Logger LOG = Logger.getLogger(ScreenedBearerAuthenticationMechanism.class);
+    private static final String BEARER_PREFIX = "bearer ";
+
+    private final OidcAuthenticationMechanism oidc;
+    private final TokenScreen screen;
+    private final MeterRegistry meters;
+
+    @Inject
+    public ScreenedBearerAuthenticationMechanism(OidcAuthenticationMechanism oidc, GatewayConfig config,
+            MeterRegistry meters) {
+        this.oidc = oidc;
+        this.screen = new TokenScreen(new HashSet<>(config.authentication().allowedAlgorithms()),
+                config.authentication().maxTokenLength());
+        this.meters = meters;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
+        String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization == null) {
+            return Uni.createFrom().nullItem();
+        }
+        if (!authorization.regionMatches(true, 0, BEARER_PREFIX, 0, BEARER_PREFIX.length())) {
+            return reject(context, null, RejectionReason.MALFORMED);
+        }
+        String token = authorization.substring(BEARER_PREFIX.length()).trim();
+        JsonObject header;
+        try {
+            header = screen.check(token);
+        } catch (RejectedTokenException e) {
+            return reject(context, token, e.reason());
+        }
+        return oidc.authenticate(context, identityProviderManager)
+                .onFailure().transform(failure -> logFailure(token, header, FailureClassifier.classify(failure)))
+                .onItem().ifNull().failWith(() -> logFailure(token, header, RejectionReason.FAILED));
+    }
+
+    private Uni<SecurityIdentity> reject(RoutingContext context, String token, RejectionReason reason) {
+        JsonObject header = null;
+        if (token != null && reason != RejectionReason.TOO_LARGE) {
+            header = decodeUnverified(token, 0);
+        }
+        return Uni.createFrom().failure(logFailure(token, header, reason));
+    }
+
+    private AuthenticationFailedException logFailure(String token, JsonObject header, RejectionReason reason) {
+        meters.counter("portcullis.authentication.failures", "reason", reason.label()).increment();
+        String issuer = null;
+        if (token != null && reason != RejectionReason.TOO_LARGE) {
+            JsonObject claims = decodeUnverified(token, 1);
+            issuer = claims == null ? null : printable(claims.getValue("iss"));
+        }
+        String kid = header == null ? null : printable(header.getValue("kid"));
+        String alg = header == null ? null : printable(header.getValue("alg"));
+        LOG.warnf("Bearer token rejected: reason=%s issuer=%s kid=%s alg=%s", reason.label(), issuer, kid, alg);
+        return new AuthenticationFailedException(new RejectedTokenException(reason));
+    }
+
+    /** Decodes one segment without verifying it, only to name the issuer and key id in a log line. */
+    private static JsonObject decodeUnverified(String token, int segment) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length <= segment) {
+            return null;
+        }
+        try {
+            return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[segment]), StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Keeps an attacker-chosen header value short and on one line before it reaches a log. */
+    private static String printable(Object value) {
+        if (!(value instanceof String s)) {
+            return null;
+        }
+        String cleaned = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return cleaned.length() > 120 ? cleaned.substring(0, 120) + "..." : cleaned;
+    }
+
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate",
+                "Bearer realm=\"portcullis\", error=\"invalid_token\""));
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return oidc.getCredentialTypes();
+    }
+
+    @Override
+    public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+        return oidc.getCredentialTransport(context);
+    }
+
+    @Override
+    public int getPriority() {
+        return oidc.getPriority() + 1;
+    }
+}

@@ -1,0 +1,223 @@
+package io.portcullis.streaming;
+
+import io.portcullis.error.ErrorBodies;
+import io.portcullis.error.ErrorCode;
+import io.portcullis.upstream.UpstreamExchange;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+
+/**
+ * Relays an upstream's server-sent events to the caller one complete event at a time, as they
+ * arrive. Back-pressure: when the caller's write queue is full the upstream response is
+ * paused, so a caller that stops reading stalls the upstream instead of filling memory.
+ *
+ * <p>A stream ends cleanly only after {@code [DONE]} or an upstream error event. When the
+ * upstream breaks off, sends something that is not an event of JSON objects, or stays silent
+ * past the idle timeout, the caller gets one {@code data: {"error": ...}} event and no
+ * {@code [DONE]}, so that OpenAI SDKs raise an error instead of returning a truncated answer.
+ * When the caller disconnects, the upstream connection is closed.
+ */
+public final class StreamRelay {
+
+    private static final Logger LOG = Logger.getLogger(StreamRelay.class);
+    /** Largest single event accepted from an upstream; recorded streams have events of up to about 44 KB. */
+    static final int MAX_EVENT_BYTES = 1024 * 1024;
+
+    private final Vertx vertx;
+    private final HttpServerResponse caller;
+    private final HttpClientResponse upstream;
+    private final UpstreamExchange exchange;
+    private final Duration idleTimeout;
+    private final SseEventParser parser = new SseEventParser(MAX_EVENT_BYTES);
+    private long idleTimer = -1;
+    private boolean finished;
+    private boolean doneSeen;
+    private boolean errorSeen;
+    private long eventCount;
+    /** True while the upstream is paused because the caller reads slower than the upstream writes. */
+    private boolean pausedByCaller;
+
+    public StreamRelay(Vertx vertx, HttpServerResponse caller, HttpClientResponse upstream, UpstreamExchange exchange,
+            Duration idleTimeout) {
+        this.vertx = vertx;
+        this.caller = caller;
+        this.upstream = upstream;
+        this.exchange = exchange;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** Starts relaying; the caller's status line and headers must already be set. */
+    public void start() {
+        caller.setChunked(true);
+        caller.closeHandler(ignored -> onCallerClosed());
+        caller.drainHandler(ignored -> {
+            if (!finished && pausedByCaller) {
+                pausedByCaller = false;
+                upstream.resume();
+            }
+        });
+        upstream.handler(this::onChunk);
+        upstream.endHandler(ignored -> onUpstreamEnd());
+        upstream.exceptionHandler(this::onUpstreamFailure);
+        armIdleTimer();
+        // Send the headers now: SDKs wait for them before they show anything.
+        caller.writeHead();
+        upstream.resume();
+    }
+
+    private void onChunk(Buffer chunk) {
+        if (finished) {
+            return;
+        }
+        armIdleTimer();
+        try {
+            for (SseEvent event : parser.feed(chunk)) {
+                if (!relay(event)) {
+                    return;
+                }
+            }
+        } catch (SseEventParser.EventTooLargeException e) {
+            fail(ErrorCode.UPSTREAM_INVALID_RESPONSE, "upstream sent an event over " + MAX_EVENT_BYTES + " bytes");
+            return;
+        }
+        if (caller.writeQueueFull()) {
+            pausedByCaller = true;
+            upstream.pause();
+        }
+    }
+
+    /** Writes one event; returns false when the stream was ended because the event is invalid. */
+    private boolean relay(SseEvent event) {
+        if (doneSeen || errorSeen) {
+            // Nothing after [DONE] or an error event may reach the caller.
+            return true;
+        }
+        if (!event.wellFormed()) {
+            fail(ErrorCode.UPSTREAM_INVALID_RESPONSE, "upstream sent a line that is not an SSE field");
+            return false;
+        }
+        if (event.isCommentOnly()) {
+            caller.write(event.raw());
+            return true;
+        }
+        if (event.isDone()) {
+            doneSeen = true;
+            caller.write(event.raw());
+            return true;
+        }
+        JsonObject payload = parseObject(event.data());
+        if (payload == null) {
+            fail(ErrorCode.UPSTREAM_INVALID_RESPONSE, "upstream sent an event whose data is not a JSON object");
+            return false;
+        }
+        if (payload.containsKey("error")) {
+            errorSeen = true;
+            LOG.warnf("Upstream %s sent an error event after %d events", exchange.upstream().name(), eventCount);
+        }
+        eventCount++;
+        caller.write(event.raw());
+        return true;
+    }
+
+    private static JsonObject parseObject(String data) {
+        if (data == null) {
+            return null;
+        }
+        try {
+            return Json.decodeValue(data) instanceof JsonObject object ? object : null;
+        } catch (DecodeException e) {
+            return null;
+        }
+    }
+
+    private void onUpstreamEnd() {
+        if (finished) {
+            return;
+        }
+        for (SseEvent event : parser.finish()) {
+            if (!relay(event)) {
+                return;
+            }
+        }
+        if (doneSeen || errorSeen) {
+            finish();
+            return;
+        }
+        String detail = parser.hasPartialEvent() ? "upstream ended inside an event" : "upstream ended without [DONE]";
+        fail(ErrorCode.UPSTREAM_STREAM_TRUNCATED, detail);
+    }
+
+    private void onUpstreamFailure(Throwable failure) {
+        if (finished) {
+            return;
+        }
+        if (doneSeen || errorSeen) {
+            finish();
+            return;
+        }
+        fail(ErrorCode.UPSTREAM_STREAM_TRUNCATED, "upstream connection failed: " + failure.getClass().getSimpleName());
+    }
+
+    private void onIdleTimeout() {
+        idleTimer = -1;
+        if (pausedByCaller) {
+            // The silence is the caller's: it has not read what was already sent.
+            armIdleTimer();
+            return;
+        }
+        if (!finished) {
+            fail(ErrorCode.UPSTREAM_TIMEOUT, "upstream was silent for " + idleTimeout);
+        }
+    }
+
+    private void onCallerClosed() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelIdleTimer();
+        LOG.infof("Caller disconnected after %d events; closing the upstream %s connection", eventCount,
+                exchange.upstream().name());
+        exchange.cancel();
+    }
+
+    /** Ends the caller's stream with an error event; the upstream connection is closed. */
+    private void fail(ErrorCode code, String logDetail) {
+        finished = true;
+        cancelIdleTimer();
+        LOG.warnf("Stream from upstream %s failed after %d events: %s (%s)", exchange.upstream().name(), eventCount,
+                code.code(), logDetail);
+        exchange.cancel();
+        if (!caller.closed() && !caller.ended()) {
+            caller.end(ErrorBodies.sseEvent(code, code.message()));
+        }
+    }
+
+    private void finish() {
+        finished = true;
+        cancelIdleTimer();
+        if (!caller.closed() && !caller.ended()) {
+            caller.end();
+        }
+    }
+
+    private void armIdleTimer() {
+        cancelIdleTimer();
+        idleTimer = vertx.setTimer(idleTimeout.toMillis(), ignored -> onIdleTimeout());
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != -1) {
+            vertx.cancelTimer(idleTimer);
+            idleTimer = -1;
+        }
+    }
+}
