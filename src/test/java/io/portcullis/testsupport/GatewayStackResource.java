@@ -1,0 +1,67 @@
+package io.portcullis.testsupport;
+
+import io.portcullis.simulator.UpstreamSimulator;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Starts the in-process pieces that tests need beside the real services: the upstream
+ * simulator, routed as upstream "sim", and a second OIDC issuer. Keycloak, PostgreSQL and the
+ * model server are the real ones that stack/up starts.
+ */
+public class GatewayStackResource implements QuarkusTestResourceLifecycleManager {
+
+    /** The API key the gateway presents to the simulator; it must never reach a caller. */
+    public static final String SIMULATOR_API_KEY = "sk-sim-9f8e7d6c5b4a39281706";
+
+    public static UpstreamSimulator simulator;
+    public static TestIssuer testIssuer;
+
+    @Override
+    public Map<String, String> start() {
+        simulator = new UpstreamSimulator();
+        simulator.start(0);
+        testIssuer = new TestIssuer();
+        testIssuer.start();
+        Path keyFile;
+        try {
+            keyFile = Files.createTempFile("portcullis-sim-key", ".txt");
+            Files.writeString(keyFile, SIMULATOR_API_KEY + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> config = new HashMap<>();
+        config.put("portcullis.upstreams.sim.base-url", simulator.baseUrl());
+        config.put("portcullis.upstreams.sim.models", "sim-gpt,sim-gpt-mini");
+        config.put("portcullis.upstreams.sim.api-key-file", keyFile.toString());
+        config.put("portcullis.upstreams.sim.response-timeout", "3s");
+        config.put("portcullis.upstreams.sim.idle-timeout", "3s");
+        config.put("portcullis.upstreams.down.base-url", "http://127.0.0.1:1/v1");
+        config.put("portcullis.upstreams.down.models", "down-model");
+        config.put("quarkus.oidc.test-issuer.auth-server-url", testIssuer.issuer());
+        config.put("quarkus.oidc.test-issuer.token.audience", "portcullis");
+        config.put("quarkus.oidc.test-issuer.application-type", "service");
+        config.put("quarkus.oidc.test-issuer.token.allow-jwt-introspection", "false");
+        config.put("quarkus.oidc.test-issuer.token.allow-opaque-token-introspection", "false");
+        config.put("quarkus.oidc.test-issuer.token.lifespan-grace", "30");
+        config.put("quarkus.oidc.test-issuer.token.forced-jwk-refresh-interval", "1S");
+        config.put("portcullis.limits.max-request-body", "65536");
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (simulator != null) {
+            simulator.stop();
+        }
+        if (testIssuer != null) {
+            testIssuer.stop();
+        }
+    }
+}
