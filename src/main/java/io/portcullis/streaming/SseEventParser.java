@@ -85,14 +85,17 @@ public final class SseEventParser {
     }
 
     /**
-     * Returns the last event when the stream ended right after a blank line terminated by a
-     * lone CR, and tells whether bytes of an unfinished event remain (whitespace excluded).
+     * Completes the stream: returns the last event when its lines are all terminated but the
+     * blank line after them is missing. Some servers end with {@code data: [DONE]} and a single
+     * LF; the bytes are kept as received. An unterminated last line stays a partial event.
      */
     public List<SseEvent> finish() {
         List<SseEvent> events = new ArrayList<>(1);
         if (pendingEventEnd) {
             events.add(complete(pending.length()));
             pendingEventEnd = false;
+        } else if (!lines.isEmpty() && lineStart == pending.length()) {
+            events.add(complete(pending.length()));
         }
         return events;
     }
