@@ -70,8 +70,9 @@ do_start() {
         cp "$REALM_FILE" "$DIST/data/import/portcullis-realm.json"
         export KC_BOOTSTRAP_ADMIN_USERNAME=${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}
         export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
-        if ((PORTCULLIS_JAVA_MAJOR >= 25)); then
-            # Avoids an illegal-access error at shutdown on Java 25.
+        if ((PORTCULLIS_JAVA_MAJOR >= 24)); then
+            # Without it, JBoss Threads in Keycloak 26.5.6 throws IllegalAccessError on
+            # Java 24 and later (its thread-local reset needs java.lang opened).
             export JAVA_OPTS_APPEND="${JAVA_OPTS_APPEND:+$JAVA_OPTS_APPEND }--add-opens=java.base/java.lang=ALL-UNNAMED"
         fi
         say "starting on $BASE_URL (Java $PORTCULLIS_JAVA_MAJOR, database $DATA_DIR/h2)"
