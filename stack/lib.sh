@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Helpers shared by the service scripts in stack/. Source it after setting SERVICE to
 # the service's name, which names its log, pid file and data folder.
+#
+# Every service script's "status" exits 0 when the service is healthy, 1 when its
+# process runs but fails the health check, and 3 when it is stopped (the LSB codes).
 
 # shellcheck source=stack/env.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
