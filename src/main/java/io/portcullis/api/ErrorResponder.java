@@ -23,6 +23,10 @@ public final class ErrorResponder {
         GatewayException error = failure instanceof GatewayException gatewayException ? gatewayException
                 : unexpected(failure);
         HttpServerResponse response = context.response();
+        if (response.closed() || response.ended()) {
+            LOG.debugf("Error %s after the caller went away", error.errorCode().code());
+            return;
+        }
         if (response.headWritten()) {
             // The status line is gone; the caller sees the connection close instead of a clean end.
             LOG.warnf("Error %s after the response started; closing the connection", error.errorCode().code());
