@@ -110,7 +110,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout()).start();
     }
 
-    /** Relays a complete JSON body: a non-streamed answer, or an upstream 4xx that passes through. */
+    /** Relays a complete JSON body: a non-streamed completion, or an upstream 4xx that passes through. */
     private void relayBody(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream) {
         BoundedBody body = new BoundedBody(vertx, exchange, upstream, MAX_RESPONSE_BYTES);
         body.read()
