@@ -56,6 +56,10 @@ final class BoundedBody {
     private void fail(ErrorCode code, String detail) {
         cancelIdleTimer();
         if (result.tryFail(new GatewayException(code))) {
+            if (exchange.cancelled()) {
+                LOG.debugf("Upstream %s body ended after the call was cancelled", exchange.upstream().name());
+                return;
+            }
             LOG.warnf("Upstream %s %s", exchange.upstream().name(), detail);
             exchange.cancel();
         }

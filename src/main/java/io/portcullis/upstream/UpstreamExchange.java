@@ -74,6 +74,10 @@ public final class UpstreamExchange {
                         if (!result.tryComplete(outcome.result())) {
                             outcome.result().request().reset();
                         }
+                    } else if (cancelled) {
+                        // The caller went away or the response timeout fired; nothing to report.
+                        result.tryFail(new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE));
+                        LOG.debugf("Upstream %s request cancelled", upstream.name());
                     } else if (result.tryFail(translate(outcome.cause()))) {
                         LOG.warnf("Upstream %s request failed: %s", upstream.name(), outcome.cause().toString());
                     }
@@ -88,6 +92,11 @@ public final class UpstreamExchange {
             return Future.failedFuture(new GatewayException(ErrorCode.UPSTREAM_TIMEOUT));
         }
         return Future.succeededFuture(opened);
+    }
+
+    /** True once {@link #cancel()} ran: later failures of this call are its consequence, not news. */
+    public boolean cancelled() {
+        return cancelled;
     }
 
     /** Aborts the call and closes its connection, so that the upstream stops generating. */
