@@ -113,7 +113,10 @@ public interface GatewayConfig {
         String agentClaim();
     }
 
-    /** Checks applied to every bearer token before the OIDC signature and claim checks. */
+    /**
+     * Checks applied to every bearer token before Quarkus OIDC checks it again: the token screen,
+     * the signature against the issuer's JWKS, and the registered claims.
+     */
     interface Authentication {
 
         /** JWS algorithms accepted; tokens signed with any other, HMAC and none included, are rejected. */
@@ -125,5 +128,23 @@ public interface GatewayConfig {
         @WithName("max-token-length")
         @WithDefault("8192")
         int maxTokenLength();
+
+        /**
+         * Minimum time between two fetches of one issuer's JWKS, and between two attempts at its
+         * discovery document. A token naming an unknown key id triggers a JWKS refetch only once
+         * this has passed since the previous fetch. Until then the token is rejected. Default 30 s.
+         */
+        @WithName("jwks-refresh-interval")
+        @WithDefault("30s")
+        Duration jwksRefreshInterval();
+
+        /**
+         * Age after which an issuer's cached keys are fetched again on its next token, so that
+         * keys the issuer has withdrawn stop being trusted. A failed refetch keeps the cached keys.
+         * Default 10 min.
+         */
+        @WithName("jwks-max-age")
+        @WithDefault("10m")
+        Duration jwksMaxAge();
     }
 }

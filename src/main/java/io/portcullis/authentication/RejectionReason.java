@@ -10,8 +10,13 @@ public enum RejectionReason {
     EMBEDDED_KEY("embedded_key"),
     CRITICAL_HEADER("critical_header"),
     UNKNOWN_KEY("unknown_key"),
+    /** The token's key exists but does not fit its algorithm, is not for verification, or is too weak. */
+    UNUSABLE_KEY("unusable_key"),
+    /** The issuer's discovery document or JWKS has never been fetched successfully. */
+    KEYS_UNAVAILABLE("keys_unavailable"),
     INVALID_SIGNATURE("invalid_signature"),
     EXPIRED("expired"),
+    MISSING_EXPIRATION("missing_expiration"),
     NOT_YET_VALID("not_yet_valid"),
     INVALID_ISSUER("invalid_issuer"),
     INVALID_AUDIENCE("invalid_audience"),

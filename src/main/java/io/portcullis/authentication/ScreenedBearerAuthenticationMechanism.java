@@ -10,7 +10,10 @@ import io.quarkus.security.identity.request.AuthenticationRequest;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -21,18 +24,25 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
- * Bearer authentication: the gateway's {@link TokenScreen} first, then Quarkus OIDC, which
- * picks the tenant by the token's issuer and checks the signature against that issuer's
- * JWKS, {@code iss}, {@code aud}, {@code exp} and {@code nbf}. Failures are logged with issuer,
- * key id, algorithm and reason, never with the token, and counted by reason.
+ * Bearer authentication in two independent passes. The gateway's own pass: {@link TokenScreen},
+ * then the trusted issuer looked up by the token's unverified {@code iss}, the signature checked
+ * against that issuer's JWKS ({@link JwsSignatureVerifier}), and the claims checked
+ * ({@link ClaimVerifier}). Only a token that passes goes on to Quarkus OIDC, which picks the
+ * tenant by the issuer and checks signature, {@code iss}, {@code aud}, {@code exp} and
+ * {@code nbf} again with its own key cache, so a forged token has to get past both
+ * implementations. Failures are logged with issuer, key id, algorithm and reason, never with the
+ * token, and counted by reason.
  */
 @Alternative
 @Priority(1)
+@Startup
 @ApplicationScoped
 public class ScreenedBearerAuthenticationMechanism implements HttpAuthenticationMechanism {
 
@@ -41,14 +51,20 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
 
     private final OidcAuthenticationMechanism oidc;
     private final TokenScreen screen;
+    private final TrustedIssuers trustedIssuers;
+    private final JwsSignatureVerifier signatureVerifier;
+    private final ClaimVerifier claimVerifier;
     private final MeterRegistry meters;
 
     @Inject
     public ScreenedBearerAuthenticationMechanism(OidcAuthenticationMechanism oidc, GatewayConfig config,
-            MeterRegistry meters) {
+            TrustedIssuers trustedIssuers, MeterRegistry meters) {
         this.oidc = oidc;
         this.screen = new TokenScreen(new HashSet<>(config.authentication().allowedAlgorithms()),
                 config.authentication().maxTokenLength());
+        this.trustedIssuers = trustedIssuers;
+        this.signatureVerifier = new JwsSignatureVerifier(config.authentication().allowedAlgorithms());
+        this.claimVerifier = new ClaimVerifier(Clock.systemUTC());
         this.meters = meters;
     }
 
@@ -68,9 +84,44 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
         } catch (RejectedTokenException e) {
             return reject(context, token, e.reason());
         }
-        return oidc.authenticate(context, identityProviderManager)
+        return verifyOwnChecks(token, header)
+                .emitOn(resumeOn(Vertx.currentContext()))
+                .onItem().transformToUni(verified -> oidc.authenticate(context, identityProviderManager))
                 .onFailure().transform(failure -> logFailure(token, header, FailureClassifier.classify(failure)))
                 .onItem().ifNull().failWith(() -> logFailure(token, header, RejectionReason.FAILED));
+    }
+
+    /** Runs the gateway's own issuer, signature and claim checks on a screened token. */
+    private Uni<JwsSignatureVerifier.VerifiedJws> verifyOwnChecks(String token, JsonObject header) {
+        JsonObject unverifiedClaims = decodeUnverified(token, 1);
+        Object iss = unverifiedClaims == null ? null : unverifiedClaims.getValue("iss");
+        TrustedIssuer issuer = trustedIssuers.find(iss instanceof String s ? s : null);
+        if (issuer == null) {
+            return Uni.createFrom().failure(new RejectedTokenException(RejectionReason.UNTRUSTED_ISSUER));
+        }
+        String keyId = header.getValue("kid") instanceof String kid ? kid : null;
+        return issuer.keysFor(keyId)
+                .map(keys -> signatureVerifier.verify(token, keys))
+                .invoke(verified -> claimVerifier.verify(ClaimVerifier.parseClaims(verified.payload()),
+                        issuer.expectations()));
+    }
+
+    /**
+     * Returns an executor that continues on the request's Vert.x context. A JWKS fetch shared by
+     * several requests completes on whichever event loop ran the fetch, while Quarkus OIDC and
+     * the route handlers expect the context of their own request.
+     */
+    private static Executor resumeOn(Context requestContext) {
+        if (requestContext == null) {
+            return Runnable::run;
+        }
+        return task -> {
+            if (Vertx.currentContext() == requestContext) {
+                task.run();
+            } else {
+                requestContext.runOnContext(ignored -> task.run());
+            }
+        };
     }
 
     private Uni<SecurityIdentity> reject(RoutingContext context, String token, RejectionReason reason) {

@@ -89,6 +89,20 @@ class AuthenticationTest {
         assertUnauthorized(call(issuer.sign(claims)));
     }
 
+    /**
+     * The published key names alg RS256. A PS256 signature by the same key verifies, and Quarkus
+     * OIDC accepts it, so only the gateway's own key check rejects this token.
+     */
+    @Test
+    void keyAlgorithmMismatchIsRejected() {
+        TestIssuer issuer = GatewayStackResource.testIssuer;
+        String token = TestIssuer.sign(issuer.validClaims("erin"), issuer.key(), AlgorithmIdentifiers.RSA_PSS_USING_SHA256,
+                Map.of());
+        assertUnauthorized(call(token));
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("reason=\"unusable_key\"");
+    }
+
     @Test
     void wrongAudienceIsRejected() {
         TestIssuer issuer = GatewayStackResource.testIssuer;

@@ -51,6 +51,8 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
         config.put("quarkus.oidc.test-issuer.token.allow-opaque-token-introspection", "false");
         config.put("quarkus.oidc.test-issuer.token.lifespan-grace", "30");
         config.put("quarkus.oidc.test-issuer.token.forced-jwk-refresh-interval", "1S");
+        // The gateway's own JWKS cache refetches on an unknown key id no sooner than this.
+        config.put("portcullis.authentication.jwks-refresh-interval", "1s");
         config.put("portcullis.limits.max-request-body", "65536");
         return config;
     }
