@@ -28,6 +28,11 @@ import java.util.Set;
  * {@code auth-server-url}); {@code token.audience} (required); {@code token.lifespan-grace}
  * (seconds, default 0); {@code connection-timeout}; and, when {@code discovery-enabled=false},
  * {@code jwks-path}. A tenant the gateway cannot check fails the boot with the key to fix.
+ *
+ * <p>NOTE: the tenant's {@code tls.*} and {@code proxy.*} settings are not applied to the
+ * gateway's own discovery and JWKS fetches, which use the Vert.x client defaults. An issuer
+ * behind a private CA or a proxy then gets {@code keys_unavailable}; only http issuers on
+ * 127.0.0.1 are covered by tests.
  */
 @Startup
 @Singleton
