@@ -421,9 +421,10 @@ average), and the figures include that contention.
   logs and one upstream \`sim\` serving the model \`$MODEL\`. For each request it runs
   these stages, and no policy decision, masking or recording yet:
   - the token screen: length, structure and algorithm allow-list;
-  - Quarkus OIDC: the $TOKEN_ALGORITHM signature against Keycloak's JWKS, which the
-    gateway fetched at boot, and the \`iss\`, \`aud\`, \`exp\` and \`nbf\` checks, all
-    local without introspection;
+  - the gateway's own checks: trusted issuer, the $TOKEN_ALGORITHM signature against the
+    issuer's cached JWKS, and the \`iss\`, \`aud\`, \`exp\`, \`nbf\` and \`iat\` claims;
+  - Quarkus OIDC, which checks the signature and the claims a second time, all local
+    without introspection;
   - the mapping of the claims to an identity;
   - request parsing and routing by model;
   - the session binding in PostgreSQL;
