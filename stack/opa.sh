@@ -6,7 +6,8 @@
 #
 # install puts the opa binary in $PORTCULLIS_CACHE/bin, built from source with
 # "go install" because the registries reachable here carry no OPA release binary.
-# test runs the policies' unit tests with "opa test".
+# test checks the policies with "opa check --strict", runs their unit tests, and fails
+# when the tests cover less than $MIN_COVERAGE % of the policy lines.
 set -euo pipefail
 SERVICE=opa
 # shellcheck source=stack/lib.sh
@@ -16,6 +17,10 @@ OPA_BIN=$PORTCULLIS_CACHE/bin/opa
 POLICY_DIR=$PORTCULLIS_HOME/opa-policies
 START_TIMEOUT=${PORTCULLIS_OPA_START_TIMEOUT:-30}
 HEALTH_URL=$PORTCULLIS_OPA_URL/health
+# Minimum line coverage of opa-policies/ in percent. The policies and their tests
+# reach 100 with OPA 1.22.4.
+MIN_COVERAGE=100
+COVERAGE_REPORT=$STACK_DIR/logs/opa-coverage.json
 
 # Prints the version that the opa binary at $1 reports, such as 1.22.4.
 opa_version_of() {
@@ -66,8 +71,11 @@ do_start() {
         do_install
         say "starting server on 127.0.0.1:$PORTCULLIS_OPA_PORT with policies from $POLICY_DIR"
         # --skip-version-check: no request to GitHub at startup.
+        # decision_logs.console: OPA logs each decision and returns its decision_id,
+        # which the gateway passes on in X-Portcullis-Decision-Id.
         start_daemon "$OPA_BIN" run --server --addr "127.0.0.1:$PORTCULLIS_OPA_PORT" \
             --watch --skip-version-check --log-format text --log-level info \
+            --set decision_logs.console=true \
             "$POLICY_DIR"
     fi
     if ! wait_until "$START_TIMEOUT" healthy; then
@@ -97,8 +105,25 @@ do_status() {
 
 do_test() {
     do_install
-    say "opa test $POLICY_DIR -v"
-    "$OPA_BIN" test "$POLICY_DIR" -v
+    say "opa check --strict $POLICY_DIR"
+    "$OPA_BIN" check --strict "$POLICY_DIR"
+    say "opa test --coverage $POLICY_DIR > $COVERAGE_REPORT"
+    # When a test fails, OPA writes the failures in place of the JSON report.
+    if ! "$OPA_BIN" test --coverage --format json "$POLICY_DIR" >"$COVERAGE_REPORT"; then
+        cat "$COVERAGE_REPORT" >&2
+        die "policy tests failed"
+    fi
+    say "coverage: $("$OPA_BIN" eval --stdin-input --format raw 'input.coverage' <"$COVERAGE_REPORT") %"
+    # With --fail, opa eval exits 1 when the comparison is false. The assignment is
+    # needed, because a query of one comparison returns false instead of failing.
+    if ! "$OPA_BIN" eval --stdin-input --fail --format raw \
+        "coverage := input.coverage; coverage >= $MIN_COVERAGE" <"$COVERAGE_REPORT" >/dev/null; then
+        say "lines not covered:"
+        "$OPA_BIN" eval --stdin-input --format pretty \
+            '{file: result.not_covered | some file, result in input.files; result.not_covered}' \
+            <"$COVERAGE_REPORT"
+        die "policy test coverage is below $MIN_COVERAGE %"
+    fi
 }
 
 case ${1:-} in
