@@ -1,0 +1,80 @@
+# What happens to sensitive data: prompts with secrets are denied, personal data is
+# masked unless the caller's group and purpose may see it in clear, and some groups
+# and purposes are recorded as metadata only. The entity types and the exceptions
+# come from data.portcullis.config.data_protection and .record.
+package portcullis
+
+import data.portcullis.config
+
+# Entity types found in the prompt. A count that is not 0 counts as found, so that an
+# odd count never hides a type.
+found_types := {entity_type |
+	is_object(input.findings)
+	some entity_type, entity_count in input.findings
+	entity_count != 0
+}
+
+secret_types := {entity_type | some entity_type in config.data_protection.secret_types}
+
+pii_types := {entity_type | some entity_type in config.data_protection.pii_types}
+
+secret_problems contains reason if {
+	input.request.api == "chat.completions"
+	found_secrets := found_types & secret_types
+	count(found_secrets) > 0
+	reason := sprintf("the prompt contains secrets (%s); remove them and send the request again", [concat(", ", sort(found_secrets))])
+}
+
+# Personal data in clear is a right of a person's group combined with a purpose. Agents
+# have no groups, and actors of a delegated token have no such right, so both always
+# get masked data.
+pii_in_clear if {
+	input.identity.agent == false
+	not delegated
+	some grant in config.data_protection.clear_pii
+	grant.group in caller_groups
+	grant.purpose == caller_purpose
+}
+
+mask_mode := mode if {
+	mode := config.data_protection.mask_mode
+	mode in {"redact", "pseudonymize"}
+} else := "redact"
+
+# Every found type is masked in the prompt, unknown types and secrets included, except
+# the personal data types that the caller may see in clear.
+prompt_mask_types := {entity_type |
+	some entity_type in found_types
+	not clear_type(entity_type)
+}
+
+clear_type(entity_type) if {
+	pii_in_clear
+	entity_type in pii_types
+}
+
+# A model can write personal data that the prompt did not contain, so by default
+# ("all") responses are masked for every personal data type. "found" masks only the
+# types found in the prompt.
+response_mask_types := set() if {
+	pii_in_clear
+} else := found_types & pii_types if {
+	config.data_protection.mask_response == "found"
+} else := pii_types
+
+request_mask := {
+	"prompt": sort(prompt_mask_types),
+	"response": sort(response_mask_types),
+	"mode": mask_mode,
+} if {
+	input.request.api == "chat.completions"
+} else := {"prompt": [], "response": [], "mode": mask_mode}
+
+default record_mode := "full"
+
+record_mode := "metadata" if {
+	some group in caller_groups
+	group in config.record.metadata_groups
+}
+
+record_mode := "metadata" if caller_purpose in config.record.metadata_purposes
