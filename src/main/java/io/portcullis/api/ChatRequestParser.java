@@ -3,13 +3,22 @@ package io.portcullis.api;
 import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,6 +31,16 @@ public final class ChatRequestParser {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
     /** Largest {@code n} that OpenAI accepts. */
     private static final int MAX_CHOICES = 128;
+
+    /**
+     * Rejects comments and duplicate member names, which lenient parsers accept and resolve
+     * differently, so that the request the gateway checks is the request the upstream reads.
+     */
+    private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_YAML_COMMENTS,
+                    JsonReadFeature.ALLOW_TRAILING_COMMA, JsonReadFeature.ALLOW_SINGLE_QUOTES)
+            .build();
 
     private ChatRequestParser() {
     }
@@ -50,15 +69,35 @@ public final class ChatRequestParser {
     private static JsonObject decode(Buffer body) {
         Object value;
         try {
-            value = Json.decodeValue(body);
-        } catch (DecodeException e) {
+            value = STRICT_JSON.readValue(strictUtf8(body), Object.class);
+        } catch (CharacterCodingException | JacksonException e) {
             throw new GatewayException(ErrorCode.INVALID_JSON);
         }
-        if (!(value instanceof JsonObject json)) {
+        if (!(value instanceof Map<?, ?> map)) {
             throw new GatewayException(ErrorCode.INVALID_JSON,
                     "The request body must be a JSON object with 'model' and 'messages'.");
         }
+        @SuppressWarnings("unchecked")
+        JsonObject json = new JsonObject((Map<String, Object>) map);
         return json;
+    }
+
+    /**
+     * Decodes the body as UTF-8 and rejects anything else: malformed bytes, a byte-order
+     * mark, UTF-16. The upstream receives the same bytes, so the gateway must read them the
+     * one way every JSON parser reads them (RFC 8259 section 8.1).
+     */
+    private static String strictUtf8(Buffer body) throws CharacterCodingException {
+        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        String text = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+        if (text.startsWith("\uFEFF")) {
+            throw new CharacterCodingException();
+        }
+        return text;
     }
 
     private static JsonArray messages(JsonObject json) {
@@ -148,10 +187,11 @@ public final class ChatRequestParser {
         if (value == null) {
             return fallback;
         }
-        if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-                || n.doubleValue() < min || n.doubleValue() > max) {
-            throw invalid("'" + field + "' must be an integer from " + min + " to " + max + ", got " + value + ".",
-                    field);
+        if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw invalid("'" + field + "' must be an integer, got " + typeName(value) + ".", field);
+        }
+        if (n.doubleValue() < min || n.doubleValue() > max) {
+            throw invalid("'" + field + "' must be from " + min + " to " + max + ", got " + value + ".", field);
         }
         return n.intValue();
     }
@@ -161,10 +201,29 @@ public final class ChatRequestParser {
         if (value == null) {
             return;
         }
-        if (!(value instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
-            throw invalid("'" + field + "' must be a number from " + min + " to " + max + ", got " + value + ".",
-                    field);
+        if (!(value instanceof Number n)) {
+            throw invalid("'" + field + "' must be a number, got " + typeName(value) + ".", field);
         }
+        if (n.doubleValue() < min || n.doubleValue() > max) {
+            throw invalid("'" + field + "' must be from " + min + " to " + max + ", got " + value + ".", field);
+        }
+    }
+
+    /** Names a JSON value's type for an error message, without echoing the value. */
+    private static String typeName(Object value) {
+        if (value instanceof String) {
+            return "a string";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        if (value instanceof Number) {
+            return "a fraction";
+        }
+        if (value instanceof Map<?, ?> || value instanceof JsonObject) {
+            return "an object";
+        }
+        return "an array";
     }
 
     private static GatewayException invalid(String message, String param) {
