@@ -57,8 +57,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         CallerIdentity caller = Callers.require(context, identityMapper);
         ChatRequest request = ChatRequestParser.parse(context.body().buffer());
         Upstream upstream = registry.route(request.model()).orElseThrow(() -> unknownModel(request.model()));
-        String requestId = context.get(GatewayHeaders.REQUEST_ID);
-        MDC.put("requestId", requestId);
+        String requestId = RequestIds.assign(context);
         sessions.bind(context.request().getHeader(GatewayHeaders.SESSION_ID), caller)
                 .subscribe().with(
                         sessionId -> forward(context, request, upstream, requestId, sessionId),
@@ -87,17 +86,31 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         }
         if (!UpstreamStatus.passesThrough(response.statusCode())) {
             LOG.warnf("Upstream %s answered HTTP %d", exchange.upstream().name(), response.statusCode());
-            response.request().reset();
+            discard(exchange, response);
             context.fail(UpstreamStatus.replacement(response));
             return;
         }
         String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
         boolean eventStream = contentType != null && contentType.startsWith("text/event-stream");
-        if (request.stream() && response.statusCode() == 200 && eventStream) {
+        boolean success = response.statusCode() >= 200 && response.statusCode() < 300;
+        if (request.stream() && success && !eventStream) {
+            // An SDK reading this as a stream would see no events and no error.
+            LOG.warnf("Upstream %s answered a streamed request with %s instead of text/event-stream",
+                    exchange.upstream().name(), contentType);
+            discard(exchange, response);
+            context.fail(new GatewayException(ErrorCode.UPSTREAM_INVALID_RESPONSE));
+        } else if (request.stream() && success) {
             relayStream(context, exchange, response);
         } else {
             relayBody(context, exchange, response);
         }
+    }
+
+    /** Closes an upstream response whose body the caller will not see. */
+    private static void discard(UpstreamExchange exchange, HttpClientResponse response) {
+        // The reset surfaces as an exception on the response; it is expected here.
+        response.exceptionHandler(ignored -> { });
+        exchange.cancel();
     }
 
     private void relayStream(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream) {
@@ -121,12 +134,17 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                         return;
                     }
                     HttpServerResponse caller = context.response().setStatusCode(upstream.statusCode());
-                    caller.putHeader(HttpHeaders.CONTENT_TYPE, contentTypeOf(upstream));
                     String retryAfter = upstream.getHeader("Retry-After");
                     if (retryAfter != null && upstream.statusCode() >= 400) {
                         caller.putHeader("Retry-After", retryAfter);
                     }
-                    caller.end(bytes);
+                    if (upstream.statusCode() >= 400) {
+                        caller.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+                        caller.end(UpstreamErrorBodies.forCaller(upstream.statusCode(), bytes, exchange.upstream()));
+                    } else {
+                        caller.putHeader(HttpHeaders.CONTENT_TYPE, contentTypeOf(upstream));
+                        caller.end(bytes);
+                    }
                 })
                 .onFailure(failure -> {
                     if (!context.response().ended()) {

@@ -14,6 +14,7 @@ import io.vertx.core.http.RequestOptions;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * One call to an upstream: sends the request with the gateway's own headers and credential
@@ -24,6 +25,8 @@ public final class UpstreamExchange {
 
     private static final Logger LOG = Logger.getLogger(UpstreamExchange.class);
     static final String USER_AGENT = "Portcullis/0.1";
+    private static final Pattern UUID_SHAPE =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final Vertx vertx;
     private final Upstream upstream;
@@ -51,8 +54,12 @@ public final class UpstreamExchange {
                 .setURI(upstream.pathOf(endpoint))
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, stream ? "text/event-stream" : "application/json")
-                .putHeader(HttpHeaders.USER_AGENT, USER_AGENT)
-                .putHeader("X-Request-Id", requestId);
+                .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
+        // Some servers (llama-cpp-python 0.3) reject request ids that are not UUIDs, so a
+        // caller's own id stays at the gateway; generated ids are UUIDs and go upstream.
+        if (UUID_SHAPE.matcher(requestId).matches()) {
+            options.putHeader("X-Request-Id", requestId);
+        }
         String key = upstream.credential().value();
         if (key != null) {
             options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key);
