@@ -4,13 +4,15 @@ import io.portcullis.GatewayConfig;
 import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
 import io.quarkus.security.AuthenticationFailedException;
-import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+
+import java.util.Map;
 
 /** Registers the OpenAI-compatible endpoints and the handler that turns failures into OpenAI error bodies. */
 @ApplicationScoped
@@ -37,27 +39,30 @@ public class ApiRoutes {
         router.get("/v1/models").handler(models::list);
         router.get("/v1/models/:model").handler(models::get);
 
-        router.route("/v1/chat/completions").handler(context -> context.fail(
-                new GatewayException(ErrorCode.METHOD_NOT_ALLOWED)));
+        router.route("/v1/chat/completions").handler(context -> context.fail(methodNotAllowed("POST")));
+        router.route("/v1/models").handler(context -> context.fail(methodNotAllowed("GET")));
+        router.route("/v1/models/:model").handler(context -> context.fail(methodNotAllowed("GET")));
         router.route("/v1/*").last().handler(context -> context.fail(new GatewayException(ErrorCode.NOT_FOUND)));
     }
 
+    private static GatewayException methodNotAllowed(String allowed) {
+        return new GatewayException(ErrorCode.METHOD_NOT_ALLOWED, null, null, Map.of("Allow", allowed));
+    }
+
     private static void assignRequestId(RoutingContext context) {
-        String requestId = RequestIds.resolve(context.request().getHeader(GatewayHeaders.REQUEST_ID));
-        context.put(GatewayHeaders.REQUEST_ID, requestId);
-        context.response().putHeader(GatewayHeaders.REQUEST_ID, requestId);
+        RequestIds.assign(context);
         context.next();
     }
 
     /** Maps every failure on the API paths, including Quarkus authentication failures, to the OpenAI body. */
     private void onFailure(RoutingContext context) {
-        if (context.get(GatewayHeaders.REQUEST_ID) == null) {
-            String requestId = RequestIds.resolve(context.request().getHeader(GatewayHeaders.REQUEST_ID));
-            context.put(GatewayHeaders.REQUEST_ID, requestId);
-            context.response().putHeader(GatewayHeaders.REQUEST_ID, requestId);
-        }
+        RequestIds.assign(context);
         Throwable failure = context.failure();
-        if (failure instanceof AuthenticationFailedException) {
+        if (context.request().version() == HttpVersion.HTTP_1_1 && context.request().getHeader("Host") == null) {
+            // Vert.x cannot build the request URI without it and fails the route with a 500.
+            ErrorResponder.send(context, new GatewayException(ErrorCode.INVALID_REQUEST,
+                    "HTTP/1.1 requests must carry a Host header.", null));
+        } else if (failure instanceof AuthenticationFailedException) {
             ErrorResponder.send(context, new GatewayException(ErrorCode.UNAUTHENTICATED));
         } else if (failure != null) {
             ErrorResponder.send(context, failure);

@@ -1,5 +1,6 @@
 package io.portcullis.api;
 
+import io.micrometer.core.instrument.Metrics;
 import io.portcullis.authentication.CallerIdentity;
 import io.portcullis.authentication.IdentityMapper;
 import io.portcullis.error.ErrorCode;
@@ -9,12 +10,15 @@ import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** Reads the caller of a request from the security identity that Quarkus OIDC verified. */
 final class Callers {
+
+    private static final Logger LOG = Logger.getLogger(Callers.class);
 
     static final String CALLER_KEY = "portcullis.caller";
 
@@ -31,18 +35,31 @@ final class Callers {
             return cached;
         }
         if (!(context.user() instanceof QuarkusHttpUser user)) {
-            throw new GatewayException(ErrorCode.UNAUTHENTICATED);
+            throw missingToken();
         }
         SecurityIdentity identity = user.getSecurityIdentity();
         if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
-            throw new GatewayException(ErrorCode.UNAUTHENTICATED);
+            throw missingToken();
         }
         CallerIdentity caller = mapper.map(claims(jwt));
-        if (caller.issuer() == null || caller.subject() == null) {
+        if (!isUsableId(caller.issuer()) || !isUsableId(caller.subject())) {
+            // Sessions and records are keyed by issuer and subject, so both must be real ids.
+            LOG.warnf("Bearer token rejected: reason=invalid_claims issuer=%s (sub is empty, blank or has control"
+                    + " characters)", ModelsHandler.abbreviate(String.valueOf(caller.issuer())));
             throw new GatewayException(ErrorCode.UNAUTHENTICATED);
         }
         context.put(CALLER_KEY, caller);
         return caller;
+    }
+
+    /** Counts a request without a token; not logged, since health checkers and scanners send many. */
+    private static GatewayException missingToken() {
+        Metrics.counter("portcullis.authentication.failures", "reason", "missing").increment();
+        return new GatewayException(ErrorCode.TOKEN_MISSING);
+    }
+
+    private static boolean isUsableId(String value) {
+        return value != null && !value.isBlank() && value.chars().noneMatch(Character::isISOControl);
     }
 
     /** Decodes the payload of the already verified token into a JSON object. */

@@ -41,7 +41,11 @@ public final class ErrorResponder {
         }
         if (code == ErrorCode.UNAUTHENTICATED) {
             response.putHeader("WWW-Authenticate", BEARER_CHALLENGE);
+        } else if (code == ErrorCode.TOKEN_MISSING) {
+            // RFC 6750 section 3.1: no error attribute when the request carried no credentials.
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"portcullis\"");
         }
+
         if (code == ErrorCode.REQUEST_TOO_LARGE) {
             // The rest of the body was not read; do not reuse the connection.
             response.putHeader(HttpHeaders.CONNECTION, "close");

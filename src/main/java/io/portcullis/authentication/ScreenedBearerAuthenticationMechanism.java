@@ -2,6 +2,7 @@ package io.portcullis.authentication;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.portcullis.GatewayConfig;
+import io.portcullis.api.RequestIds;
 import io.quarkus.oidc.runtime.OidcAuthenticationMechanism;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
@@ -74,10 +75,13 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
         if (authorization == null) {
             return Uni.createFrom().nullItem();
         }
+        RequestIds.assign(context);
         if (!authorization.regionMatches(true, 0, BEARER_PREFIX, 0, BEARER_PREFIX.length())) {
             return reject(context, null, RejectionReason.MALFORMED);
         }
         String token = authorization.substring(BEARER_PREFIX.length()).trim();
+        // RFC 6750 allows several spaces after the scheme; Quarkus OIDC reads exactly one.
+        context.request().headers().set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
         JsonObject header;
         try {
             header = screen.check(token);

@@ -14,6 +14,8 @@ public enum ErrorCode {
             "X-Session-Id must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'."),
     UNAUTHENTICATED(401, "authentication_error", "invalid_token",
             "A valid bearer token from a trusted identity provider is required."),
+    TOKEN_MISSING(401, "authentication_error", "missing_token",
+            "A bearer token from a trusted identity provider is required. Send it as 'Authorization: Bearer <token>'."),
     SESSION_FORBIDDEN(403, "permission_error", "session_forbidden",
             "This session belongs to another identity. Omit X-Session-Id to start a new session."),
     NOT_FOUND(404, "invalid_request_error", "not_found",

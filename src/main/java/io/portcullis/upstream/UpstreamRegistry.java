@@ -96,6 +96,11 @@ public class UpstreamRegistry {
     }
 
     private static URI parseBaseUrl(String key, String value) {
+        if (value.contains("@")) {
+            // The value may carry a password; name the problem without printing it.
+            throw new IllegalArgumentException(key + " contains '@', which means user info in the URL. Remove it and"
+                    + " put the credential in api-key-file or api-key-env.");
+        }
         try {
             URI uri = new URI(value.strip());
             String scheme = uri.getScheme();
