@@ -60,8 +60,11 @@ class AuthenticationTest {
 
     @Test
     void missingTokenIsRejected() {
-        Response response = given().when().get("/v1/models");
-        assertUnauthorized(response);
+        given().when().get("/v1/models")
+                .then().statusCode(401)
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .body("error.type", equalTo("authentication_error"))
+                .body("error.code", equalTo("missing_token"));
     }
 
     @Test

@@ -22,6 +22,7 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
 
     public static UpstreamSimulator simulator;
     public static TestIssuer testIssuer;
+    public static OddUpstream oddUpstream;
 
     @Override
     public Map<String, String> start() {
@@ -29,6 +30,8 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
         simulator.start(0);
         testIssuer = new TestIssuer();
         testIssuer.start();
+        oddUpstream = new OddUpstream();
+        int oddPort = oddUpstream.start();
         Path keyFile;
         try {
             keyFile = Files.createTempFile("portcullis-sim-key", ".txt");
@@ -42,6 +45,9 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
         config.put("portcullis.upstreams.sim.api-key-file", keyFile.toString());
         config.put("portcullis.upstreams.sim.response-timeout", "3s");
         config.put("portcullis.upstreams.sim.idle-timeout", "3s");
+        config.put("portcullis.upstreams.odd.base-url", "http://127.0.0.1:" + oddPort + "/v1");
+        config.put("portcullis.upstreams.odd.models", "odd-json-for-stream,odd-html-400,odd-json-422-echo,odd-empty-400");
+        config.put("portcullis.upstreams.odd.api-key-file", keyFile.toString());
         config.put("portcullis.upstreams.down.base-url", "http://127.0.0.1:1/v1");
         config.put("portcullis.upstreams.down.models", "down-model");
         config.put("quarkus.oidc.test-issuer.auth-server-url", testIssuer.issuer());
@@ -64,6 +70,9 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
         }
         if (testIssuer != null) {
             testIssuer.stop();
+        }
+        if (oddUpstream != null) {
+            oddUpstream.stop();
         }
     }
 }
