@@ -1,0 +1,95 @@
+package io.portcullis.inspection;
+
+import io.portcullis.api.ChatRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Inspects a chat request: summarises it for the policy and runs every
+ * {@link FindingsDetector} bean over its prompt.
+ */
+@ApplicationScoped
+public class PromptInspector {
+
+    /** Characters per token assumed by the prompt size estimate, a common rule of thumb for English text. */
+    static final int CHARACTERS_PER_TOKEN = 4;
+
+    private final List<FindingsDetector> detectors;
+
+    @Inject
+    public PromptInspector(@Any Instance<FindingsDetector> detectors) {
+        this(detectors.stream().toList());
+    }
+
+    PromptInspector(List<FindingsDetector> detectors) {
+        this.detectors = List.copyOf(detectors);
+    }
+
+    public Inspection inspect(ChatRequest request) {
+        return new Inspection(summarize(request), detect(request));
+    }
+
+    static RequestSummary summarize(ChatRequest request) {
+        JsonArray messages = request.json().getJsonArray("messages");
+        return new RequestSummary(RequestSummary.CHAT_COMPLETIONS, request.model(), request.stream(),
+                request.maxTokens(), request.choices(), toolNames(request), request.messageCount(),
+                estimateTokens(messages));
+    }
+
+    private Findings detect(ChatRequest request) {
+        Findings findings = Findings.none();
+        for (FindingsDetector detector : detectors) {
+            findings = findings.plus(detector.detect(request));
+        }
+        return findings;
+    }
+
+    /** The function tools' names, then the names of the legacy {@code functions} that have one. */
+    private static List<String> toolNames(ChatRequest request) {
+        List<String> names = new ArrayList<>(request.toolNames());
+        if (request.json().getValue("functions") instanceof JsonArray functions) {
+            for (Object function : functions) {
+                if (function instanceof JsonObject object && object.getValue("name") instanceof String name) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Estimates the prompt's tokens from the characters (Unicode code points) of its string
+     * contents and text parts, divided by {@link #CHARACTERS_PER_TOKEN} and rounded up. Other
+     * parts, such as images and audio, are not counted.
+     */
+    static long estimateTokens(JsonArray messages) {
+        long characters = 0;
+        for (Object message : messages) {
+            Object content = ((JsonObject) message).getValue("content");
+            if (content instanceof String text) {
+                characters += text.codePointCount(0, text.length());
+            } else if (content instanceof JsonArray parts) {
+                characters += textPartCharacters(parts);
+            }
+        }
+        return (characters + CHARACTERS_PER_TOKEN - 1) / CHARACTERS_PER_TOKEN;
+    }
+
+    private static long textPartCharacters(JsonArray parts) {
+        long characters = 0;
+        for (Object part : parts) {
+            if (part instanceof JsonObject object && "text".equals(object.getValue("type"))
+                    && object.getValue("text") instanceof String text) {
+                characters += text.codePointCount(0, text.length());
+            }
+        }
+        return characters;
+    }
+}
