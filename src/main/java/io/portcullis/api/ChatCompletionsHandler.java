@@ -4,6 +4,12 @@ import io.portcullis.authentication.CallerIdentity;
 import io.portcullis.authentication.IdentityMapper;
 import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
+import io.portcullis.inspection.Inspection;
+import io.portcullis.inspection.PromptInspector;
+import io.portcullis.policy.Enforcement;
+import io.portcullis.policy.Enforcement.Enforced;
+import io.portcullis.policy.PolicyDecider;
+import io.portcullis.session.BoundSession;
 import io.portcullis.session.SessionBinder;
 import io.portcullis.streaming.StreamRelay;
 import io.portcullis.upstream.Upstream;
@@ -28,7 +34,8 @@ import org.jboss.logging.MDC;
 /**
  * {@code POST /v1/chat/completions}: the request path from an authenticated caller to the
  * upstream and back. Stages run in order: identify the caller, validate the body, route the
- * model, bind the session, forward, relay the answer.
+ * model, inspect the prompt, bind the session, ask the policy, enforce its decision, forward,
+ * relay the answer.
  */
 @ApplicationScoped
 public class ChatCompletionsHandler implements Handler<RoutingContext> {
@@ -42,14 +49,18 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private final IdentityMapper identityMapper;
     private final UpstreamRegistry registry;
     private final SessionBinder sessions;
+    private final PromptInspector inspector;
+    private final PolicyDecider policy;
 
     @Inject
     public ChatCompletionsHandler(Vertx vertx, IdentityMapper identityMapper, UpstreamRegistry registry,
-            SessionBinder sessions) {
+            SessionBinder sessions, PromptInspector inspector, PolicyDecider policy) {
         this.vertx = vertx;
         this.identityMapper = identityMapper;
         this.registry = registry;
         this.sessions = sessions;
+        this.inspector = inspector;
+        this.policy = policy;
     }
 
     @Override
@@ -57,20 +68,31 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         CallerIdentity caller = Callers.require(context, identityMapper);
         ChatRequest request = ChatRequestParser.parse(context.body().buffer());
         Upstream upstream = registry.route(request.model()).orElseThrow(() -> unknownModel(request.model()));
+        Inspection inspection = inspector.inspect(request);
         String requestId = RequestIds.assign(context);
         sessions.bind(context.request().getHeader(GatewayHeaders.SESSION_ID), caller)
+                .invoke(session -> onSessionBound(context, session))
+                .chain(session -> policy.decideChat(caller, inspection, session, context.request()))
+                .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
+                .map(decision -> Enforcement.apply(decision, request))
                 .subscribe().with(
-                        sessionId -> forward(context, request, upstream, requestId, sessionId),
+                        enforced -> forward(context, enforced, upstream, requestId),
                         context::fail);
     }
 
-    private void forward(RoutingContext context, ChatRequest request, Upstream upstream, String requestId,
-            String sessionId) {
-        MDC.put("sessionId", sessionId);
-        context.response().putHeader(GatewayHeaders.SESSION_ID, sessionId);
+    private static void onSessionBound(RoutingContext context, BoundSession session) {
+        MDC.put("sessionId", session.id());
+        context.response().putHeader(GatewayHeaders.SESSION_ID, session.id());
+    }
+
+    private void forward(RoutingContext context, Enforced enforced, Upstream upstream, String requestId) {
         if (context.response().closed()) {
             return;
         }
+        if (enforced.maxTokensCap() != null) {
+            context.response().putHeader(GatewayHeaders.MAX_TOKENS, enforced.maxTokensCap().toString());
+        }
+        ChatRequest request = enforced.request();
         UpstreamExchange exchange = new UpstreamExchange(vertx, upstream);
         context.response().closeHandler(ignored -> exchange.cancel());
         exchange.post(ENDPOINT, request.raw(), request.stream(), requestId)

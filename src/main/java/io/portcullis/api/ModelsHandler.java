@@ -1,8 +1,12 @@
 package io.portcullis.api;
 
+import io.portcullis.authentication.CallerIdentity;
 import io.portcullis.authentication.IdentityMapper;
 import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
+import io.portcullis.policy.Enforcement;
+import io.portcullis.policy.PolicyDecider;
+import io.portcullis.policy.PolicyDecision;
 import io.portcullis.upstream.Upstream;
 import io.portcullis.upstream.UpstreamRegistry;
 import io.vertx.core.http.HttpHeaders;
@@ -12,36 +16,65 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.Map;
+import java.util.List;
 
-/** {@code GET /v1/models} and {@code GET /v1/models/{model}}: the models this gateway routes. */
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{model}}: the routed models that the policy
+ * lets the caller see. Both ask the policy with {@code request.api = "models.list"}; a model
+ * outside the decision's {@code constraints.models} is not listed and is not found.
+ */
 @ApplicationScoped
 public class ModelsHandler {
 
     private final UpstreamRegistry registry;
     private final IdentityMapper identityMapper;
+    private final PolicyDecider policy;
 
     @Inject
-    public ModelsHandler(UpstreamRegistry registry, IdentityMapper identityMapper) {
+    public ModelsHandler(UpstreamRegistry registry, IdentityMapper identityMapper, PolicyDecider policy) {
         this.registry = registry;
         this.identityMapper = identityMapper;
+        this.policy = policy;
     }
 
     void list(RoutingContext context) {
-        Callers.require(context, identityMapper);
+        CallerIdentity caller = Callers.require(context, identityMapper);
+        RequestIds.assign(context);
+        policy.decideModelsList(caller, context.request())
+                .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
+                .map(decision -> Enforcement.visibleModels(decision, registry.models().keySet()))
+                .subscribe().with(models -> respondList(context, models), context::fail);
+    }
+
+    void get(RoutingContext context) {
+        CallerIdentity caller = Callers.require(context, identityMapper);
+        RequestIds.assign(context);
+        String id = context.pathParam("model");
+        Upstream upstream = registry.route(id).orElseThrow(() -> notFound(id));
+        policy.decideModelsList(caller, context.request())
+                .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
+                .map(decision -> requireVisible(decision, id))
+                .subscribe().with(ignored -> respond(context, model(id, upstream)), context::fail);
+    }
+
+    private void respondList(RoutingContext context, List<String> models) {
         JsonArray data = new JsonArray();
-        for (Map.Entry<String, Upstream> entry : registry.models().entrySet()) {
-            data.add(model(entry.getKey(), entry.getValue()));
+        for (String id : models) {
+            data.add(model(id, registry.route(id).orElseThrow()));
         }
         respond(context, new JsonObject().put("object", "list").put("data", data));
     }
 
-    void get(RoutingContext context) {
-        Callers.require(context, identityMapper);
-        String id = context.pathParam("model");
-        Upstream upstream = registry.route(id).orElseThrow(() -> new GatewayException(ErrorCode.MODEL_NOT_FOUND,
-                "The model '" + abbreviate(id) + "' does not exist or is not served by this gateway.", "model"));
-        respond(context, model(id, upstream));
+    private static String requireVisible(PolicyDecision decision, String id) {
+        if (Enforcement.visibleModels(decision, List.of(id)).isEmpty()) {
+            throw notFound(id);
+        }
+        return id;
+    }
+
+    private static GatewayException notFound(String id) {
+        return new GatewayException(ErrorCode.MODEL_NOT_FOUND,
+                "The model '" + abbreviate(id) + "' does not exist or is not served by this gateway.", "model");
     }
 
     private static JsonObject model(String id, Upstream upstream) {

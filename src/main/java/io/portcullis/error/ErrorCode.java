@@ -18,6 +18,8 @@ public enum ErrorCode {
             "A bearer token from a trusted identity provider is required. Send it as 'Authorization: Bearer <token>'."),
     SESSION_FORBIDDEN(403, "permission_error", "session_forbidden",
             "This session belongs to another identity. Omit X-Session-Id to start a new session."),
+    POLICY_DENIED(403, "permission_error", "policy_denied",
+            "The policy denied the request."),
     NOT_FOUND(404, "invalid_request_error", "not_found",
             "No such endpoint."),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found",
@@ -44,6 +46,10 @@ public enum ErrorCode {
             "The upstream model server ended the stream before it was complete."),
     SESSION_STORE_UNAVAILABLE(503, "server_error", "session_store_unavailable",
             "The session store is unavailable, so the request was not forwarded."),
+    POLICY_UNAVAILABLE(503, "server_error", "policy_unavailable",
+            "The policy service could not be reached or did not answer in time, so the request was not forwarded."),
+    POLICY_INVALID(503, "server_error", "policy_invalid",
+            "The policy service returned a decision that this gateway cannot apply, so the request was not forwarded."),
     UPSTREAM_TIMEOUT(504, "upstream_error", "upstream_timeout",
             "The upstream model server did not respond in time.");
 

@@ -28,14 +28,16 @@ public class SessionBinder {
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(2);
 
     /**
-     * Inserts a new binding, or touches an existing one when the owner matches. A row owned by
-     * another identity is left alone and nothing is returned, in one atomic statement.
+     * Inserts a new binding at turn 1, or touches an existing one and increments its turn when
+     * the owner matches. A row owned by another identity is left alone and nothing is returned,
+     * in one atomic statement, so concurrent requests of one session get distinct turns.
      */
     private static final String BIND = """
-            INSERT INTO session_owner (session_id, issuer, subject) VALUES ($1, $2, $3)
-            ON CONFLICT (session_id) DO UPDATE SET last_seen_at = now()
+            INSERT INTO session_owner (session_id, issuer, subject, turn) VALUES ($1, $2, $3, 1)
+            ON CONFLICT (session_id) DO UPDATE
+            SET last_seen_at = now(), turn = session_owner.turn + 1
             WHERE session_owner.issuer = EXCLUDED.issuer AND session_owner.subject = EXCLUDED.subject
-            RETURNING session_id""";
+            RETURNING session_id, turn""";
 
     private final Pool client;
 
@@ -48,9 +50,9 @@ public class SessionBinder {
      * Resolves the session of a request.
      *
      * @param requested the caller's {@code X-Session-Id}, or null to generate one
-     * @return the bound session id
+     * @return the bound session with its turn, counting this request
      */
-    public Uni<String> bind(String requested, CallerIdentity caller) {
+    public Uni<BoundSession> bind(String requested, CallerIdentity caller) {
         String sessionId = requested == null ? UUID.randomUUID().toString() : requested;
         if (requested != null && !VALID_ID.matcher(requested).matches()) {
             return Uni.createFrom().failure(new GatewayException(ErrorCode.INVALID_SESSION_ID));
@@ -65,7 +67,7 @@ public class SessionBinder {
                                 sessionId, caller.issuer(), caller.subject());
                         throw new GatewayException(ErrorCode.SESSION_FORBIDDEN);
                     }
-                    return sessionId;
+                    return new BoundSession(sessionId, rows.iterator().next().getInteger("turn"));
                 });
     }
 

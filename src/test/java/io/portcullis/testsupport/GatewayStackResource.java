@@ -12,8 +12,12 @@ import java.util.Map;
 
 /**
  * Starts the in-process pieces that tests need beside the real services: the upstream
- * simulator, routed as upstream "sim", and a second OIDC issuer. Keycloak, PostgreSQL and the
- * model server are the real ones that stack/up starts.
+ * simulator, routed as upstream "sim", the misbehaving {@link OddUpstream} as upstream "odd", a
+ * second OIDC issuer, and a fake OPA that allows every request. Keycloak, PostgreSQL and the model server are the real ones that stack/up starts.
+ *
+ * <p>The shipped policy data (opa-policies/data.json) gives no caller the simulator's models, so
+ * tests of the proxy get their decisions from the fake OPA. The tests of the real policy point
+ * the gateway at the real OPA through their own profile.
  */
 public class GatewayStackResource implements QuarkusTestResourceLifecycleManager {
 
@@ -23,6 +27,7 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
     public static UpstreamSimulator simulator;
     public static TestIssuer testIssuer;
     public static OddUpstream oddUpstream;
+    public static FakeOpa policy;
 
     @Override
     public Map<String, String> start() {
@@ -32,6 +37,8 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
         testIssuer.start();
         oddUpstream = new OddUpstream();
         int oddPort = oddUpstream.start();
+        policy = new FakeOpa();
+        policy.start(0);
         Path keyFile;
         try {
             keyFile = Files.createTempFile("portcullis-sim-key", ".txt");
@@ -60,6 +67,7 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
         // The gateway's own JWKS cache refetches on an unknown key id no sooner than this.
         config.put("portcullis.authentication.jwks-refresh-interval", "1s");
         config.put("portcullis.limits.max-request-body", "65536");
+        config.put("portcullis.policy.url", policy.url());
         return config;
     }
 
@@ -73,6 +81,9 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
         }
         if (oddUpstream != null) {
             oddUpstream.stop();
+        }
+        if (policy != null) {
+            policy.close();
         }
     }
 }
