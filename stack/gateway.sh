@@ -55,17 +55,7 @@ do_stop() {
 }
 
 do_status() {
-    local pid
-    if ! pid=$(running_pid); then
-        say "stopped"
-        return 3
-    fi
-    if healthy; then
-        say "running, pid $pid, RSS $(rss_mib "$pid") MiB, $PORTCULLIS_GATEWAY_URL"
-    else
-        say "pid $pid is running but GET $READY_URL fails"
-        return 1
-    fi
+    report_status "$PORTCULLIS_GATEWAY_URL" "GET $READY_URL"
 }
 
 case ${1:-} in

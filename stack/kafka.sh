@@ -127,17 +127,7 @@ do_stop() {
 }
 
 do_status() {
-    local pid
-    if ! pid=$(running_pid); then
-        say "stopped"
-        return 3
-    fi
-    if healthy; then
-        say "running, pid $pid, RSS $(rss_mib "$pid") MiB, bootstrap $PORTCULLIS_KAFKA_BOOTSTRAP"
-    else
-        say "pid $pid is running but the topic listing on $PORTCULLIS_KAFKA_BOOTSTRAP fails"
-        return 1
-    fi
+    report_status "bootstrap $PORTCULLIS_KAFKA_BOOTSTRAP" "the topic listing on $PORTCULLIS_KAFKA_BOOTSTRAP"
 }
 
 case ${1:-} in

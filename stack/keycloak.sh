@@ -112,17 +112,7 @@ do_stop() {
 }
 
 do_status() {
-    local pid
-    if ! pid=$(running_pid); then
-        say "stopped"
-        return 3
-    fi
-    if healthy; then
-        say "running, pid $pid, RSS $(rss_mib "$pid") MiB, issuer $PORTCULLIS_OIDC_ISSUER"
-    else
-        say "pid $pid is running but GET $DISCOVERY_URL fails"
-        return 1
-    fi
+    report_status "issuer $PORTCULLIS_OIDC_ISSUER" "GET $DISCOVERY_URL"
 }
 
 # Prints an access token of user $1 (password = user name) from the portcullis-cli client.

@@ -129,3 +129,21 @@ rss_mib() {
     kib=$(ps -o rss= -p "$pids" | awk '{sum += $1} END {print sum + 0}')
     printf '%s\n' "$((kib / 1024))"
 }
+
+# Reports the service's state for a status command. $1 is the address shown when healthy,
+# $2 names the check that fails when the process runs but is not healthy. Calls the
+# service's own running_pid and healthy. Returns 0 when healthy, 1 when running but
+# unhealthy, 3 when stopped.
+report_status() {
+    local pid
+    if ! pid=$(running_pid); then
+        say "stopped"
+        return 3
+    fi
+    if healthy; then
+        say "running, pid $pid, RSS $(rss_mib "$pid") MiB, $1"
+    else
+        say "pid $pid is running but $2 fails"
+        return 1
+    fi
+}

@@ -103,16 +103,7 @@ do_stop() {
 }
 
 do_status() {
-    local pid
-    if pid=$(running_pid) && healthy; then
-        say "running, pid $pid, RSS $(rss_mib "$pid") MiB, $PORTCULLIS_LOCAL_MODEL_URL, model '$PORTCULLIS_MODEL_ALIAS'"
-    elif pid=$(running_pid); then
-        say "pid $pid is running but GET $MODELS_URL fails"
-        return 1
-    else
-        say "stopped"
-        return 3
-    fi
+    report_status "$PORTCULLIS_LOCAL_MODEL_URL, model '$PORTCULLIS_MODEL_ALIAS'" "GET $MODELS_URL"
 }
 
 # Streams a short chat completion with curl and fails unless it ends with [DONE].

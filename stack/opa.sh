@@ -90,17 +90,7 @@ do_stop() {
 }
 
 do_status() {
-    local pid
-    if ! pid=$(running_pid); then
-        say "stopped"
-        return 3
-    fi
-    if healthy; then
-        say "running, pid $pid, RSS $(rss_mib "$pid") MiB, $PORTCULLIS_OPA_URL"
-    else
-        say "pid $pid is running but GET $HEALTH_URL fails"
-        return 1
-    fi
+    report_status "$PORTCULLIS_OPA_URL" "GET $HEALTH_URL"
 }
 
 do_test() {
