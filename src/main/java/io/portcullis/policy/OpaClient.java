@@ -1,5 +1,6 @@
 package io.portcullis.policy;
 
+import io.portcullis.BaseUrls;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
@@ -22,7 +23,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -203,20 +203,7 @@ public class OpaClient {
     }
 
     private static URI parseUrl(String value) {
-        try {
-            URI uri = new URI(value.strip());
-            String scheme = uri.getScheme();
-            if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
-                throw new URISyntaxException(value, "not an absolute http or https URL");
-            }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                throw new URISyntaxException(value, "query, fragment and user info are not allowed");
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("portcullis.policy.url='" + value + "' is invalid: " + e.getReason()
-                    + ". Use the base URL of OPA's REST API, such as http://127.0.0.1:8181.");
-        }
+        return BaseUrls.parse("portcullis.policy.url", value, "http://127.0.0.1:8181");
     }
 
     private static HttpClientOptions clientOptions(URI url, PolicyConfig config) {

@@ -1,5 +1,6 @@
 package io.portcullis.upstream;
 
+import io.portcullis.BaseUrls;
 import io.portcullis.GatewayConfig;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
@@ -11,7 +12,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -96,25 +96,7 @@ public class UpstreamRegistry {
     }
 
     private static URI parseBaseUrl(String key, String value) {
-        if (value.contains("@")) {
-            // The value may carry a password; name the problem without printing it.
-            throw new IllegalArgumentException(key + " contains '@', which means user info in the URL. Remove it and"
-                    + " put the credential in api-key-file or api-key-env.");
-        }
-        try {
-            URI uri = new URI(value.strip());
-            String scheme = uri.getScheme();
-            if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
-                throw new URISyntaxException(value, "not an absolute http or https URL");
-            }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                throw new URISyntaxException(value, "query, fragment and user info are not allowed");
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(key + "='" + value + "' is invalid: " + e.getReason()
-                    + ". Use an absolute URL such as https://api.openai.com/v1.");
-        }
+        return BaseUrls.parse(key, value, "https://api.openai.com/v1");
     }
 
     private static UpstreamCredential credential(String prefix, GatewayConfig.Upstream config) {
