@@ -1,6 +1,7 @@
 package io.portcullis.api;
 
 import io.portcullis.testsupport.GatewayStackResource;
+import io.portcullis.testsupport.PythonScripts;
 import io.portcullis.testsupport.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -9,10 +10,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,20 +28,10 @@ class RealModelTest {
 
     @Test
     void pythonSdkStreamsRealModel() throws Exception {
-        String python = System.getenv().getOrDefault("PORTCULLIS_PYTHON",
-                System.getProperty("user.home") + "/.cache/portcullis/venv/bin/python");
-        assertThat(Path.of(python)).as("Python with the openai package; run stack/up --services first").exists();
-        Process process = new ProcessBuilder(List.of(python, "src/test/python/openai_stream.py",
-                "--base-url", baseUrl.toString(), "--token", Tokens.alice(), "--model", MODEL))
-                .redirectErrorStream(true)
-                .start();
-        boolean exited = process.waitFor(180, TimeUnit.SECONDS);
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!exited) {
-            process.destroyForcibly();
-        }
-        assertThat(exited).as("SDK finished; output:%n%s", output).isTrue();
-        assertThat(process.exitValue()).as("SDK exit code; output:%n%s", output).isZero();
+        PythonScripts.Result result = PythonScripts.run("openai_stream.py", 180,
+                "--base-url", baseUrl.toString(), "--token", Tokens.alice(), "--model", MODEL);
+        String output = result.output();
+        assertThat(result.exitCode()).as("SDK exit code; output:%n%s", output).isZero();
         String[] lines = output.strip().split("\n");
         JsonObject summary = new JsonObject(lines[lines.length - 1]);
         assertThat(summary.getString("text")).isNotBlank();
