@@ -1,0 +1,52 @@
+package io.portcullis.inspection.detect;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds cloud and SaaS credentials by the prefixes and lengths that their providers document:
+ * AWS access key ids, GitHub tokens, Slack tokens and webhook URLs, Stripe secret and restricted
+ * keys, and Google API keys. Stripe publishable keys ({@code pk_}) are public and not reported.
+ */
+public final class ApiKeyDetector implements Detector {
+
+    static final double CONFIDENCE = 0.95;
+
+    private record KeyPattern(String type, Pattern pattern) {
+    }
+
+    private static final String BEFORE = "(?<![0-9A-Za-z_])";
+    private static final String AFTER = "(?![0-9A-Za-z_])";
+
+    private static final List<KeyPattern> PATTERNS = List.of(
+            // AWS: AKIA long-term, ASIA temporary; ABIA, ACCA and A3T prefixes of other key kinds.
+            new KeyPattern(EntityTypes.AWS_ACCESS_KEY,
+                    Pattern.compile(BEFORE + "(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}" + AFTER)),
+            // GitHub: personal, OAuth, user-to-server, server-to-server and refresh tokens; fine-grained PATs.
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "gh[pousr]_[A-Za-z0-9]{36,251}" + AFTER)),
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "github_pat_[A-Za-z0-9_]{82}" + AFTER)),
+            // Slack: bot, user, app-level, refresh and configuration tokens.
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "xox(?:[abposr]|e\\.xox[bp])-[0-9A-Za-z-]{10,250}" + AFTER)),
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "xoxe-[0-9]-[0-9A-Za-z]{140,250}" + AFTER)),
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "xapp-[0-9]-[0-9A-Za-z]{1,20}-[0-9]{1,20}-[0-9a-f]{10,80}" + AFTER)),
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(
+                    "https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{40,80}")),
+            // Stripe: secret and restricted keys, live or test mode.
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,99}" + AFTER)),
+            // Google API keys: "AIza" and 35 URL-safe characters.
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])")));
+
+    @Override
+    public List<Finding> detect(String text) {
+        List<Finding> findings = new ArrayList<>();
+        for (KeyPattern key : PATTERNS) {
+            Matcher matcher = key.pattern().matcher(text);
+            while (matcher.find()) {
+                findings.add(new Finding(key.type(), matcher.start(), matcher.end(), CONFIDENCE));
+            }
+        }
+        return findings;
+    }
+}

@@ -1,0 +1,87 @@
+package io.portcullis.inspection.detect;
+
+import io.portcullis.api.ChatRequest;
+import io.portcullis.inspection.Findings;
+import io.portcullis.inspection.FindingsDetector;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Runs the built-in detectors over every text of a chat request and counts the entity types:
+ * the string content and text parts of messages of every role (tool results included), the
+ * arguments of the assistant's tool calls and of the legacy {@code function_call}.
+ */
+@ApplicationScoped
+public class DetectingFindings implements FindingsDetector {
+
+    private final Detector detector;
+
+    @Inject
+    public DetectingFindings(DetectionConfig config) {
+        this(CompositeDetector.allDetectors(config.phoneRegion(), config.minConfidence()));
+    }
+
+    DetectingFindings(Detector detector) {
+        this.detector = detector;
+    }
+
+    @Override
+    public Findings detect(ChatRequest request) {
+        TreeMap<String, Integer> counts = new TreeMap<>();
+        for (String text : texts(request.json())) {
+            for (Finding finding : detector.detect(text)) {
+                counts.merge(finding.type(), 1, Integer::sum);
+            }
+        }
+        return Findings.of(counts);
+    }
+
+    /** Returns the texts of the request that a detector reads. */
+    static List<String> texts(JsonObject body) {
+        List<String> texts = new ArrayList<>();
+        if (!(body.getValue("messages") instanceof JsonArray messages)) {
+            return texts;
+        }
+        for (Object item : messages) {
+            if (item instanceof JsonObject message) {
+                addMessageTexts(message, texts);
+            }
+        }
+        return texts;
+    }
+
+    private static void addMessageTexts(JsonObject message, List<String> texts) {
+        Object content = message.getValue("content");
+        if (content instanceof String text) {
+            texts.add(text);
+        } else if (content instanceof JsonArray parts) {
+            for (Object part : parts) {
+                if (part instanceof JsonObject object && object.getValue("text") instanceof String text) {
+                    texts.add(text);
+                }
+            }
+        }
+        if (message.getValue("tool_calls") instanceof JsonArray calls) {
+            for (Object call : calls) {
+                if (call instanceof JsonObject object && object.getValue("function") instanceof JsonObject function) {
+                    addArguments(function, texts);
+                }
+            }
+        }
+        if (message.getValue("function_call") instanceof JsonObject function) {
+            addArguments(function, texts);
+        }
+    }
+
+    private static void addArguments(JsonObject function, List<String> texts) {
+        if (function.getValue("arguments") instanceof String arguments) {
+            texts.add(arguments);
+        }
+    }
+}

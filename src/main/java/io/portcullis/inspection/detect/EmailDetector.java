@@ -1,0 +1,27 @@
+package io.portcullis.inspection.detect;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Finds email addresses: a local part, {@code @}, and a domain whose last label has 2 or more letters
+ * or is an internationalized top-level domain in punycode ({@code xn--...}). */
+public final class EmailDetector implements Detector {
+
+    private static final Pattern EMAIL = Pattern.compile(
+            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    + "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])");
+
+    static final double CONFIDENCE = 0.9;
+
+    @Override
+    public List<Finding> detect(String text) {
+        List<Finding> findings = new ArrayList<>();
+        Matcher matcher = EMAIL.matcher(text);
+        while (matcher.find()) {
+            findings.add(new Finding(EntityTypes.EMAIL_ADDRESS, matcher.start(), matcher.end(), CONFIDENCE));
+        }
+        return findings;
+    }
+}

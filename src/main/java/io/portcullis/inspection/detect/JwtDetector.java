@@ -1,0 +1,46 @@
+package io.portcullis.inspection.detect;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds JSON Web Tokens in compact serialization: three base64url segments separated by dots,
+ * whose first segment decodes to a JSON object with an {@code alg} member (RFC 7515 section 4.1.1).
+ * The signature segment may be empty, as in unsecured tokens ({@code alg: none}).
+ */
+public final class JwtDetector implements Detector {
+
+    static final double CONFIDENCE = 0.95;
+
+    /** A JSON object header starts with '{', so its base64url form starts with "ey". */
+    private static final Pattern CANDIDATE = Pattern.compile(
+            "(?<![0-9A-Za-z_-])(ey[0-9A-Za-z_-]{8,})\\.[0-9A-Za-z_-]{2,}\\.[0-9A-Za-z_-]*(?![0-9A-Za-z_-])");
+
+    @Override
+    public List<Finding> detect(String text) {
+        List<Finding> findings = new ArrayList<>();
+        Matcher matcher = CANDIDATE.matcher(text);
+        while (matcher.find()) {
+            if (hasAlgorithmHeader(matcher.group(1))) {
+                findings.add(new Finding(EntityTypes.JWT, matcher.start(), matcher.end(), CONFIDENCE));
+            }
+        }
+        return findings;
+    }
+
+    static boolean hasAlgorithmHeader(String segment) {
+        try {
+            String json = new String(Base64.getUrlDecoder().decode(segment), StandardCharsets.UTF_8);
+            return new JsonObject(json).getValue("alg") instanceof String;
+        } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
+            return false;
+        }
+    }
+}
