@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Finds cloud and SaaS credentials by the prefixes and lengths that their providers document:
  * AWS access key ids, GitHub tokens, Slack tokens and webhook URLs, Stripe secret and restricted
- * keys, and Google API keys. Stripe publishable keys ({@code pk_}) are public and not reported.
+ * keys, and Google API keys. Stripe publishable keys ({@code pk_}) are public and not reported,
+ * and neither are placeholders with a run of 8 or more {@code x}, {@code X}, {@code #} or {@code *}.
  */
 public final class ApiKeyDetector implements Detector {
 
@@ -16,6 +17,9 @@ public final class ApiKeyDetector implements Detector {
 
     private record KeyPattern(String type, Pattern pattern) {
     }
+
+    /** A run of 8 filler characters marks a placeholder in documentation, such as {@code ghp_xxxxxxxx...}. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("([xX#*])\\1{7}");
 
     private static final String BEFORE = "(?<![0-9A-Za-z_])";
     private static final String AFTER = "(?![0-9A-Za-z_])";
@@ -28,13 +32,14 @@ public final class ApiKeyDetector implements Detector {
             new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "gh[pousr]_[A-Za-z0-9]{36,251}" + AFTER)),
             new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "github_pat_[A-Za-z0-9_]{82}" + AFTER)),
             // Slack: bot, user, app-level, refresh and configuration tokens.
-            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "xox(?:[abposr]|e\\.xox[bp])-[0-9A-Za-z-]{10,250}" + AFTER)),
+            // A body of fewer than 20 characters is taken for a made-up example ("xoxb-12345-abcd").
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "xox(?:[abposre]|e\\.xox[bp])-[0-9A-Za-z-]{20,250}" + AFTER)),
             new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "xoxe-[0-9]-[0-9A-Za-z]{140,250}" + AFTER)),
             new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "xapp-[0-9]-[0-9A-Za-z]{1,20}-[0-9]{1,20}-[0-9a-f]{10,80}" + AFTER)),
             new KeyPattern(EntityTypes.API_KEY, Pattern.compile(
-                    "https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{40,80}")),
-            // Stripe: secret and restricted keys, live or test mode.
-            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,99}" + AFTER)),
+                    "https?://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{40,100}")),
+            // Stripe: secret and restricted keys, live, production or test mode.
+            new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "(?:sk|rk)_(?:live|prod|test)_[0-9A-Za-z]{10,99}" + AFTER)),
             // Google API keys: "AIza" and 35 URL-safe characters.
             new KeyPattern(EntityTypes.API_KEY, Pattern.compile(BEFORE + "AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])")));
 
@@ -44,7 +49,9 @@ public final class ApiKeyDetector implements Detector {
         for (KeyPattern key : PATTERNS) {
             Matcher matcher = key.pattern().matcher(text);
             while (matcher.find()) {
-                findings.add(new Finding(key.type(), matcher.start(), matcher.end(), CONFIDENCE));
+                if (!PLACEHOLDER.matcher(matcher.group()).find()) {
+                    findings.add(new Finding(key.type(), matcher.start(), matcher.end(), CONFIDENCE));
+                }
             }
         }
         return findings;

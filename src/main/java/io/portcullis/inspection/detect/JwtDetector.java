@@ -11,17 +11,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds JSON Web Tokens in compact serialization: three base64url segments separated by dots,
+ * Finds JSON Web Tokens in compact serialization: header, payload and signature in base64url,
  * whose first segment decodes to a JSON object with an {@code alg} member (RFC 7515 section 4.1.1).
- * The signature segment may be empty, as in unsecured tokens ({@code alg: none}).
+ * The signature segment may be empty, as in unsecured tokens ({@code alg: none}), or missing.
  */
 public final class JwtDetector implements Detector {
 
     static final double CONFIDENCE = 0.95;
 
-    /** A JSON object header starts with '{', so its base64url form starts with "ey". */
+    /**
+     * Header, payload, and a signature that may be empty or, as in pasted tokens that lost it,
+     * missing. A JSON object starts with '{', so its base64url form starts with "ey". Without a
+     * signature, the payload must be a JSON object too.
+     */
     private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![0-9A-Za-z_-])(ey[0-9A-Za-z_-]{8,})\\.[0-9A-Za-z_-]{2,}\\.[0-9A-Za-z_-]*(?![0-9A-Za-z_-])");
+            "(?<![0-9A-Za-z_.-])(ey[0-9A-Za-z_-]{8,})\\.(?:[0-9A-Za-z_-]{2,}\\.[0-9A-Za-z_-]*|ey[0-9A-Za-z_-]{2,})(?![0-9A-Za-z_.-])");
 
     @Override
     public List<Finding> detect(String text) {

@@ -34,7 +34,10 @@ public final class PrivateKeyDetector implements Detector {
             } else {
                 end = Math.min(text.length(), begin.start() + MAX_LENGTH);
             }
-            findings.add(new Finding(EntityTypes.PRIVATE_KEY, begin.start(), end, CONFIDENCE));
+            // A block with an empty body is a template, not a key.
+            if (!text.substring(begin.end(), endLineStart >= 0 ? Math.min(end, endLineStart) : end).isBlank()) {
+                findings.add(new Finding(EntityTypes.PRIVATE_KEY, begin.start(), end, CONFIDENCE));
+            }
             from = end;
         }
         return findings;

@@ -115,6 +115,12 @@ class DetectorCasesTest {
                 arguments("Slack bot token", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
                         List.of("API_KEY xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx")),
                 arguments("Stripe secret key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", List.of("API_KEY sk_live_4eC39HqLyjWDarjtT1zdp7dc")),
+                arguments("Stripe production restricted key", "rk_prod_51OuEMLAlTWGaDypq4P5cuDH",
+                        List.of("API_KEY rk_prod_51OuEMLAlTWGaDypq4P5cuDH")),
+                arguments("GitHub placeholder", "ghp_" + "x".repeat(36), List.of()),
+                arguments("Slack token too short", "xoxb-12345-abcd234", List.of()),
+                arguments("Slack webhook over HTTP", "http://hooks.slack.com/services/T024TTTTT/BBB72BBL/AZAAA9u0pA4ad666eMgbi555",
+                        List.of("API_KEY http://hooks.slack.com/services/T024TTTTT/BBB72BBL/AZAAA9u0pA4ad666eMgbi555")),
                 arguments("Stripe publishable key", "pk_live_4eC39HqLyjWDarjtT1zdp7dc", List.of()),
                 arguments("Google API key", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
                         List.of("API_KEY AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q")),
@@ -130,6 +136,7 @@ class DetectorCasesTest {
                 arguments("OpenSSH block", openSsh, List.of("PRIVATE_KEY " + openSsh)),
                 arguments("block without END runs to the end", "-----BEGIN PRIVATE KEY-----\nMIIE",
                         List.of("PRIVATE_KEY -----BEGIN PRIVATE KEY-----\nMIIE")),
+                arguments("empty template", "-----BEGIN OPENSSH PRIVATE KEY----------END OPENSSH PRIVATE KEY-----", List.of()),
                 arguments("public key", "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----", List.of()));
     }
 
@@ -138,6 +145,9 @@ class DetectorCasesTest {
                 arguments("signed token", "token=" + JWT + " end", List.of("JWT " + JWT)),
                 arguments("unsecured token with empty signature", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.",
                         List.of("JWT eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.")),
+                arguments("token without signature", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0",
+                        List.of("JWT eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0")),
+                arguments("two segments, second not JSON", "eyJhbGciOiJub25lIn0.c2lnbmF0dXJl", List.of()),
                 arguments("header without alg", "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.c2ln", List.of()),
                 arguments("header not JSON", "eyJub3QganNvbg.eyJzdWIiOiIxIn0.c2ln", List.of()));
     }
