@@ -118,6 +118,19 @@ class FakeOpaPolicyTest {
     }
 
     @Test
+    void findingsReachPolicy() {
+        String body = new JsonObject().put("model", "sim-gpt").put("messages", new JsonArray()
+                .add(new JsonObject().put("role", "user").put("content", "Mail jane.doe@example.com the key."))
+                .add(new JsonObject().put("role", "tool").put("tool_call_id", "c1")
+                        .put("content", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE"))).encode();
+        post(body).then().statusCode(200);
+
+        assertThat(opa().lastInput().getJsonObject("findings"))
+                .isEqualTo(new JsonObject().put("AWS_ACCESS_KEY", 1).put("EMAIL_ADDRESS", 1));
+        assertThat(opa().lastInput().encode()).doesNotContain("jane.doe").doesNotContain("AKIAIOSFODNN7EXAMPLE");
+    }
+
+    @Test
     void sessionTurnIsCounted() {
         String session = "turns-" + UUID.randomUUID();
         for (int turn = 1; turn <= 3; turn++) {
