@@ -23,10 +23,11 @@ public final class AssignedSecretDetector implements Detector {
     static final double SECRET_MIN_ENTROPY = 3.0;
     static final int SECRET_MIN_LENGTH = 12;
 
+    /** Starts only at the start of a key name and ends it possessively, so that long runs stay linear. */
     private static final Pattern ASSIGNMENT = Pattern.compile(
-            "(?i)(?<![A-Za-z0-9])([A-Za-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|api[_.-]?key|apikey"
-                    + "|access[_.-]?key|auth[_.-]?key|private[_.-]?key|token|credential)s?[A-Za-z0-9_.-]*)"
-                    + "[\"']?[ \\t]*(?::=|=>|=|:)[ \\t]*([\"'`]?)([^\\s\"'`,;)}\\]]+)\\2");
+            "(?i)(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|api[_.-]?key|apikey"
+                    + "|access[_.-]?key|auth[_.-]?key|private[_.-]?key|token|credential)s?[A-Za-z0-9_.-]*+)"
+                    + "[\"']?[ \\t]*(?::=|=>|=|:)[ \\t]*([\"'`]?)([^\\s\"'`,;)}\\]]++)\\2");
 
     @Override
     public List<Finding> detect(String text) {

@@ -23,7 +23,7 @@ public final class ConnectionStringDetector implements Detector {
 
     /** Scheme, user, password and host; the password may not contain '@' or a slash. */
     private static final Pattern URL_WITH_CREDENTIALS = Pattern.compile(
-            "(?<![A-Za-z0-9+.:-])((?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*)://[^\\s:/@'\"<>]*:[^\\s/@'\"<>]+@[^\\s/?#'\"<>@]+");
+            "(?<![A-Za-z0-9+.:-])((?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*+)://[^\\s:/@'\"<>]*:[^\\s/@'\"<>]+@[^\\s/?#'\"<>@]+");
 
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile(
             "(?i)(?<![A-Za-z0-9])(?:jdbc:[a-z0-9]+:[^\\s\"'<>]*?"

@@ -16,6 +16,9 @@ import java.util.TreeMap;
  * Runs the built-in detectors over every text of a chat request and counts the entity types:
  * the string content and text parts of messages of every role (tool results included), the
  * arguments of the assistant's tool calls and of the legacy {@code function_call}.
+ *
+ * <p>NOTE: detection runs on the event loop and takes about 3 to 4 s per MB of prompt text
+ * (one-off timing, docs/detection.md), so large prompts hold an event-loop thread that long.
  */
 @ApplicationScoped
 public class DetectingFindings implements FindingsDetector {

@@ -9,8 +9,13 @@ import java.util.regex.Pattern;
  * or is an internationalized top-level domain in punycode ({@code xn--...}). */
 public final class EmailDetector implements Detector {
 
+    /**
+     * The lookbehind lets a match start only where a local part can start, and the possessive
+     * quantifiers stop backtracking, so a long run of letters without {@code @} is scanned once.
+     */
     private static final Pattern EMAIL = Pattern.compile(
-            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+            "(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~.-])"
+                    + "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++)*+"
                     + "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])");
 
     static final double CONFIDENCE = 0.9;

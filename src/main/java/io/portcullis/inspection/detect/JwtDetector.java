@@ -25,7 +25,7 @@ public final class JwtDetector implements Detector {
      * signature, the payload must be a JSON object too.
      */
     private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![0-9A-Za-z_.-])(ey[0-9A-Za-z_-]{8,})\\.(?:[0-9A-Za-z_-]{2,}\\.[0-9A-Za-z_-]*|ey[0-9A-Za-z_-]{2,})(?![0-9A-Za-z_.-])");
+            "(?<![0-9A-Za-z_.-])(ey[0-9A-Za-z_-]{8,}+)\\.(?:[0-9A-Za-z_-]{2,}+\\.[0-9A-Za-z_-]*+|ey[0-9A-Za-z_-]{2,}+)(?![0-9A-Za-z_.-])");
 
     @Override
     public List<Finding> detect(String text) {

@@ -2,10 +2,13 @@ package io.portcullis.inspection.detect;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class CompositeDetectorTest {
 
@@ -28,6 +31,22 @@ class CompositeDetectorTest {
         List<String> found = DetectorCasesTest.found(detector, "a@example.com then 192.0.2.1 then b@example.com");
         assertThat(found).containsExactly("EMAIL_ADDRESS a@example.com", "IP_ADDRESS 192.0.2.1",
                 "EMAIL_ADDRESS b@example.com");
+    }
+
+    /**
+     * A base64url blob is one long run of characters that email addresses and secret key names
+     * may contain. A pattern that backtracks over such a run takes time quadratic in its length:
+     * 200 KB then took minutes, and linear patterns take well under a second.
+     */
+    @Test
+    void longBlobIsScannedInLinearTime() {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        Random random = new Random(7);
+        StringBuilder blob = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) {
+            blob.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> detector.detect(blob.toString()));
     }
 
     @Test
