@@ -12,21 +12,33 @@ import java.util.regex.Pattern;
 public final class IpAddressDetector implements Detector {
 
     static final double CONFIDENCE = 0.8;
+    /**
+     * Confidence of an IPv6 address without any digit, such as {@code ::} or {@code C::D}: more
+     * often a scope operator or a type signature in code, unless a context word precedes it.
+     */
+    static final double CONFIDENCE_WITHOUT_DIGIT = 0.4;
+
+    private static final List<String> CONTEXT = List.of("ip", "address", "src", "dst", "route", "subnet", "cidr");
 
     private static final String OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
     private static final Pattern IPV4 = Pattern.compile(
             "(?<![0-9A-Za-z.])" + OCTET + "(?:\\." + OCTET + "){3}(?![0-9A-Za-z]|\\.[0-9])");
-    /** Hex groups and colons, with an optional IPv4 tail. {@link #isIpv6} checks the group count. */
+    /**
+     * Hex groups and colons, with an optional IPv4 tail and CIDR prefix length. {@link #isIpv6}
+     * checks the group count.
+     */
     private static final Pattern IPV6_CANDIDATE = Pattern.compile(
-            "(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|" + OCTET + "(?:\\." + OCTET + "){3})?(?![0-9A-Za-z:]|\\.[0-9])");
+            "(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|" + OCTET + "(?:\\." + OCTET + "){3})?(/[0-9]{1,3})?(?![0-9A-Za-z:]|\\.[0-9])");
 
     @Override
     public List<Finding> detect(String text) {
         List<Finding> findings = new ArrayList<>();
         Matcher v6 = IPV6_CANDIDATE.matcher(text);
         while (v6.find()) {
-            if (isIpv6(v6.group())) {
-                findings.add(new Finding(EntityTypes.IP_ADDRESS, v6.start(), v6.end(), CONFIDENCE));
+            String address = v6.group(1) == null ? v6.group() : v6.group().substring(0, v6.start(1) - v6.start());
+            if (isIpv6(address)) {
+                double confidence = ipv6Confidence(text, v6.start(), v6.group());
+                findings.add(new Finding(EntityTypes.IP_ADDRESS, v6.start(), v6.end(), confidence));
             }
         }
         int ipv6Count = findings.size();
@@ -40,6 +52,11 @@ public final class IpAddressDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    private static double ipv6Confidence(String text, int start, String match) {
+        boolean digit = match.chars().anyMatch(c -> c >= '0' && c <= '9');
+        return digit || Context.precededBy(text, start, CONTEXT) ? CONFIDENCE : CONFIDENCE_WITHOUT_DIGIT;
     }
 
     /** Returns true when the text is an IPv6 address: 8 groups, or fewer with exactly one {@code ::}. */

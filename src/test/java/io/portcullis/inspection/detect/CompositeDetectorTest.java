@@ -27,6 +27,13 @@ class CompositeDetectorTest {
     }
 
     @Test
+    void digitlessIpv6NeedsContext() {
+        assertThat(DetectorCasesTest.found(detector, "x :: Int")).isEmpty();
+        assertThat(DetectorCasesTest.found(detector, "Enum C::D")).isEmpty();
+        assertThat(DetectorCasesTest.found(detector, "listen on ipv6 ::")).containsExactly("IP_ADDRESS ::");
+    }
+
+    @Test
     void findingsAreSortedByStart() {
         List<String> found = DetectorCasesTest.found(detector, "a@example.com then 192.0.2.1 then b@example.com");
         assertThat(found).containsExactly("EMAIL_ADDRESS a@example.com", "IP_ADDRESS 192.0.2.1",

@@ -88,7 +88,9 @@ class DetectorCasesTest {
                 arguments("IPv6 with IPv4 tail", "::ffff:192.0.2.1", List.of("IP_ADDRESS ::ffff:192.0.2.1")),
                 arguments("two compressions", "1::2::3", List.of()),
                 arguments("IPv4 tail out of range", "::ffff:256.1.1.1", List.of()),
-                arguments("clock time", "at 12:30:45", List.of()));
+                arguments("clock time", "at 12:30:45", List.of()),
+                arguments("CIDR prefix", "route 2001:db8::/32 via", List.of("IP_ADDRESS 2001:db8::/32")),
+                arguments("two compressions without digits", "call A::B::C now", List.of()));
     }
 
     static Stream<Arguments> crypto() {
