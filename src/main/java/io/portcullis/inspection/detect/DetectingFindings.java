@@ -3,6 +3,7 @@ package io.portcullis.inspection.detect;
 import io.portcullis.api.ChatRequest;
 import io.portcullis.inspection.Findings;
 import io.portcullis.inspection.FindingsDetector;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,18 +21,34 @@ import java.util.TreeMap;
  * <p>NOTE: detection runs on the event loop and takes about 3 to 4 s per MB of prompt text
  * (one-off timing, docs/detection.md), so large prompts hold an event-loop thread that long.
  */
+@Startup
 @ApplicationScoped
 public class DetectingFindings implements FindingsDetector {
 
     private final Detector detector;
 
+    /** Creates the detectors at boot, so that an invalid configuration stops the boot with its key. */
     @Inject
     public DetectingFindings(DetectionConfig config) {
-        this(CompositeDetector.allDetectors(config.phoneRegion(), config.minConfidence()));
+        this(create(config));
     }
 
     DetectingFindings(Detector detector) {
         this.detector = detector;
+    }
+
+    private static Detector create(DetectionConfig config) {
+        double minConfidence = config.minConfidence();
+        if (!(minConfidence >= 0 && minConfidence <= 1)) {
+            throw new IllegalArgumentException("Invalid portcullis.inspection.min-confidence=" + minConfidence
+                    + ": expected a number from 0 to 1, such as 0.5");
+        }
+        try {
+            return CompositeDetector.allDetectors(config.phoneRegion(), minConfidence);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid portcullis.inspection.phone-region=" + config.phoneRegion()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
