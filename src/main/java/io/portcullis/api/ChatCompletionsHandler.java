@@ -16,6 +16,7 @@ import io.portcullis.upstream.Upstream;
 import io.portcullis.upstream.UpstreamExchange;
 import io.portcullis.upstream.UpstreamRegistry;
 import io.portcullis.upstream.UpstreamStatus;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,6 +44,8 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private static final Logger LOG = Logger.getLogger(ChatCompletionsHandler.class);
     private static final String ENDPOINT = "/chat/completions";
     /** Largest non-streamed upstream body accepted, in bytes. */
+    /** Bodies up to this size are inspected on the event loop; larger ones on a worker thread. */
+    static final int INLINE_INSPECTION_BYTES = 8 * 1024;
     static final long MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
 
     private final Vertx vertx;
@@ -68,16 +71,30 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         CallerIdentity caller = Callers.require(context, identityMapper);
         ChatRequest request = ChatRequestParser.parse(context.body().buffer());
         Upstream upstream = registry.route(request.model()).orElseThrow(() -> unknownModel(request.model()));
-        Inspection inspection = inspector.inspect(request);
         String requestId = RequestIds.assign(context);
+        Uni<Inspection> inspection = inspect(request);
         sessions.bind(context.request().getHeader(GatewayHeaders.SESSION_ID), caller)
                 .invoke(session -> onSessionBound(context, session))
-                .chain(session -> policy.decideChat(caller, inspection, session, context.request()))
+                .chain(session -> inspection.chain(found -> policy.decideChat(caller, found, session,
+                        context.request())))
                 .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
                 .map(decision -> Enforcement.apply(decision, request))
                 .subscribe().with(
                         enforced -> forward(context, enforced, upstream, requestId),
                         context::fail);
+    }
+
+    /**
+     * Runs the detectors. Large prompts go to a worker thread, because detection costs a few
+     * microseconds per byte and must not stall the event loop's other requests. The session is
+     * bound in the meantime.
+     */
+    private Uni<Inspection> inspect(ChatRequest request) {
+        if (request.raw().length() <= INLINE_INSPECTION_BYTES) {
+            return Uni.createFrom().item(inspector.inspect(request));
+        }
+        return Uni.createFrom().completionStage(
+                vertx.executeBlocking(() -> inspector.inspect(request), false).toCompletionStage());
     }
 
     private static void onSessionBound(RoutingContext context, BoundSession session) {

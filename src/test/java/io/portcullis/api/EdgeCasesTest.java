@@ -126,6 +126,13 @@ class EdgeCasesTest {
     }
 
     @Test
+    void largePromptIsServed() {
+        String content = "Plain words without anything sensitive. ".repeat(600);
+        postJson("{\"model\":\"sim-gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}")
+                .then().statusCode(200);
+    }
+
+    @Test
     void missingHostIsBadRequest() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", gateway.getPort())) {
             socket.setSoTimeout(5000);

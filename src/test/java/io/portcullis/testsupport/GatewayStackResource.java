@@ -68,6 +68,8 @@ public class GatewayStackResource implements QuarkusTestResourceLifecycleManager
         config.put("portcullis.authentication.jwks-refresh-interval", "1s");
         config.put("portcullis.limits.max-request-body", "65536");
         config.put("portcullis.policy.url", policy.url());
+        // A loaded test machine can pause longer than the production default of 200 ms.
+        config.put("portcullis.policy.timeout", "1s");
         return config;
     }
 
