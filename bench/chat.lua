@@ -1,8 +1,8 @@
--- wrk script for bench/overhead.sh: sends one chat completion request per call and
+-- wrk script for bench/run.sh: sends one chat completion request per call and
 -- checks every response.
 --
 -- Environment: BENCH_TOKEN (bearer token, required), BENCH_STREAM ("true" for an SSE
--- response, anything else for one JSON object), BENCH_MODEL (default "sim-gpt").
+-- response, anything else for one JSON object), BENCH_MODEL (default "gpt-4o-mini").
 --
 -- A response counts as failed when its status is not 2xx, or when its body lacks the
 -- end of a complete response: "data: [DONE]" for a stream, "finish_reason" otherwise.
@@ -13,7 +13,7 @@ if token == nil or token == "" then
     error("BENCH_TOKEN is not set; export a bearer token before running wrk")
 end
 local stream = os.getenv("BENCH_STREAM") == "true"
-local model = os.getenv("BENCH_MODEL") or "sim-gpt"
+local model = os.getenv("BENCH_MODEL") or "gpt-4o-mini"
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
