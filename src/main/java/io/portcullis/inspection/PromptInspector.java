@@ -37,10 +37,9 @@ public class PromptInspector {
     }
 
     static RequestSummary summarize(ChatRequest request) {
-        JsonArray messages = request.json().getJsonArray("messages");
         return new RequestSummary(RequestSummary.CHAT_COMPLETIONS, request.model(), request.stream(),
                 request.maxTokens(), request.choices(), toolNames(request), request.messageCount(),
-                estimateTokens(messages));
+                estimateTokens(request.json()));
     }
 
     private Findings detect(ChatRequest request) {
@@ -65,31 +64,12 @@ public class PromptInspector {
     }
 
     /**
-     * Estimates the prompt's tokens from the characters (Unicode code points) of its string
-     * contents and text parts, divided by {@link #CHARACTERS_PER_TOKEN} and rounded up. Other
-     * parts, such as images and audio, are not counted.
+     * Estimates the prompt's tokens from the characters of every prompt string the upstream
+     * receives ({@link RequestTexts#promptCharacters}), divided by {@link #CHARACTERS_PER_TOKEN}
+     * and rounded up. Images and audio are not counted.
      */
-    static long estimateTokens(JsonArray messages) {
-        long characters = 0;
-        for (Object message : messages) {
-            Object content = ((JsonObject) message).getValue("content");
-            if (content instanceof String text) {
-                characters += text.codePointCount(0, text.length());
-            } else if (content instanceof JsonArray parts) {
-                characters += textPartCharacters(parts);
-            }
-        }
+    static long estimateTokens(JsonObject body) {
+        long characters = RequestTexts.promptCharacters(body);
         return (characters + CHARACTERS_PER_TOKEN - 1) / CHARACTERS_PER_TOKEN;
-    }
-
-    private static long textPartCharacters(JsonArray parts) {
-        long characters = 0;
-        for (Object part : parts) {
-            if (part instanceof JsonObject object && "text".equals(object.getValue("type"))
-                    && object.getValue("text") instanceof String text) {
-                characters += text.codePointCount(0, text.length());
-            }
-        }
-        return characters;
     }
 }

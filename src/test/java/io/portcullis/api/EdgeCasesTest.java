@@ -133,6 +133,22 @@ class EdgeCasesTest {
     }
 
     @Test
+    void secretsOutsideContentReachPolicy() {
+        String key = "AKIAQWERTYUIOPASDFGH";
+        String[] bodies = {
+            "{\"model\":\"sim-gpt\",\"messages\":[{\"role\":\"user\",\"name\":\"" + key + "\",\"content\":\"Hi\"}]}",
+            "{\"model\":\"sim-gpt\",\"user\":\"" + key + "\"," + MESSAGES + "}",
+            "{\"model\":\"sim-gpt\"," + MESSAGES + ",\"tools\":[{\"type\":\"function\",\"function\":"
+                    + "{\"name\":\"read_file\",\"description\":\"" + key + "\"}}]}",
+        };
+        for (String body : bodies) {
+            postJson(body).then().statusCode(200);
+            assertThat(GatewayStackResource.policy.lastInput().getJsonObject("findings").getInteger("AWS_ACCESS_KEY"))
+                    .as("findings for %s", body).isEqualTo(1);
+        }
+    }
+
+    @Test
     void missingHostIsBadRequest() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", gateway.getPort())) {
             socket.setSoTimeout(5000);

@@ -4,6 +4,7 @@ import io.portcullis.api.ChatRequest;
 import io.portcullis.api.ChatRequestParser;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,15 +35,20 @@ class PromptInspectorTest {
                         + " \"image_url\": {\"url\": \"https://example.com/a-long-image-address.png\"}}]}]", 0),
                 Arguments.of("code points, not UTF-16 units",
                         "[{\"role\": \"user\", \"content\": \"\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\"}]", 1),
-                Arguments.of("tool calls not counted", "[{\"role\": \"assistant\", \"content\": null, \"tool_calls\":"
+                Arguments.of("tool calls counted", "[{\"role\": \"assistant\", \"content\": null, \"tool_calls\":"
                         + " [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"f\","
-                        + " \"arguments\": \"{}\"}}]}]", 0));
+                        + " \"arguments\": \"{}\"}}]}]", 2),
+                Arguments.of("name and unknown part counted", "[{\"role\": \"user\", \"name\": \"abcd\", \"content\":"
+                        + " [{\"type\": \"input_text\", \"text\": \"efgh\"}]}]", 2),
+                Arguments.of("data URI not counted", "[{\"role\": \"user\", \"content\": [{\"type\": \"input_audio\","
+                        + " \"input_audio\": {\"data\": \"data:audio/wav;base64,AAAA\"}}]}]", 0));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("estimates")
     void promptTokensAreEstimated(String label, String messages, long tokens) {
-        assertThat(PromptInspector.estimateTokens(new JsonArray(messages))).isEqualTo(tokens);
+        JsonObject body = new JsonObject().put("messages", new JsonArray(messages));
+        assertThat(PromptInspector.estimateTokens(body)).isEqualTo(tokens);
     }
 
     @Test
@@ -59,7 +65,8 @@ class PromptInspectorTest {
         assertThat(summary.maxTokens()).isEqualTo(99);
         assertThat(summary.tools()).containsExactly("get_weather", "legacy_lookup");
         assertThat(summary.messageCount()).isEqualTo(2);
-        assertThat(summary.estimatedPromptTokens()).isEqualTo(5);
+        // 17 characters of content, 11 of the tool name and 13 of the legacy function name.
+        assertThat(summary.estimatedPromptTokens()).isEqualTo(11);
     }
 
     @Test

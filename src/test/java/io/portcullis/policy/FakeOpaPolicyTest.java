@@ -106,10 +106,11 @@ class FakeOpaPolicyTest {
         assertThat(identity.getString("purpose")).isEqualTo("code-review");
         assertThat(identity.getValue("actor")).isNull();
         assertThat(Instant.parse(identity.getString("expires_at"))).isAfter(before);
+        // 25 characters of content and 11 of the tool name make 36, so 9 estimated tokens.
         assertThat(input.getJsonObject("request")).isEqualTo(new JsonObject()
                 .put("api", "chat.completions").put("model", "sim-gpt").put("stream", false).put("max_tokens", 77)
                 .put("n", 2).put("tools", new JsonArray().add("get_weather")).put("message_count", 2)
-                .put("estimated_prompt_tokens", 7));
+                .put("estimated_prompt_tokens", 9));
         assertThat(input.getJsonObject("findings")).isEmpty();
         assertThat(input.getJsonObject("source")).isEqualTo(new JsonObject()
                 .put("address", "127.0.0.1").put("user_agent", "contract-test/1.0"));

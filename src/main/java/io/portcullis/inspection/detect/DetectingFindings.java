@@ -1,5 +1,6 @@
 package io.portcullis.inspection.detect;
 
+import io.portcullis.inspection.RequestTexts;
 import io.portcullis.api.ChatRequest;
 import io.portcullis.inspection.Findings;
 import io.portcullis.inspection.FindingsDetector;
@@ -62,46 +63,8 @@ public class DetectingFindings implements FindingsDetector {
         return Findings.of(counts);
     }
 
-    /** Returns the texts of the request that a detector reads. */
+    /** Returns the texts of the request that a detector reads: every name and string of the body. */
     static List<String> texts(JsonObject body) {
-        List<String> texts = new ArrayList<>();
-        if (!(body.getValue("messages") instanceof JsonArray messages)) {
-            return texts;
-        }
-        for (Object item : messages) {
-            if (item instanceof JsonObject message) {
-                addMessageTexts(message, texts);
-            }
-        }
-        return texts;
-    }
-
-    private static void addMessageTexts(JsonObject message, List<String> texts) {
-        Object content = message.getValue("content");
-        if (content instanceof String text) {
-            texts.add(text);
-        } else if (content instanceof JsonArray parts) {
-            for (Object part : parts) {
-                if (part instanceof JsonObject object && object.getValue("text") instanceof String text) {
-                    texts.add(text);
-                }
-            }
-        }
-        if (message.getValue("tool_calls") instanceof JsonArray calls) {
-            for (Object call : calls) {
-                if (call instanceof JsonObject object && object.getValue("function") instanceof JsonObject function) {
-                    addArguments(function, texts);
-                }
-            }
-        }
-        if (message.getValue("function_call") instanceof JsonObject function) {
-            addArguments(function, texts);
-        }
-    }
-
-    private static void addArguments(JsonObject function, List<String> texts) {
-        if (function.getValue("arguments") instanceof String arguments) {
-            texts.add(arguments);
-        }
+        return RequestTexts.forDetection(body);
     }
 }
