@@ -61,7 +61,7 @@ public final class RequestTexts {
 
     /**
      * Visits a JSON value depth first. The visitor gets each member name once with a null text,
-     * and each string with the name of the member that holds it (or of the nearest one above an
+     * and each string with the name of the member that contains it (or of the nearest one above an
      * array). The parser limits nesting depth, so the recursion is bounded.
      */
     private static void walk(Object value, String member, BiConsumer<String, String> visitor) {

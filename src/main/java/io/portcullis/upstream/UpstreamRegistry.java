@@ -60,7 +60,7 @@ public class UpstreamRegistry {
         this.upstreams = List.copyOf(all);
     }
 
-    /** The upstream that serves a model, if any. */
+    /** Returns the upstream that serves a model, if any. */
     public Optional<Upstream> route(String model) {
         return Optional.ofNullable(upstreamsByModel.get(model));
     }

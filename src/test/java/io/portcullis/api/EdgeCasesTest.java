@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-/** Inputs and upstream answers at the edges: ambiguous JSON, odd upstream bodies, HTTP details. */
+/** Inputs and upstream responses at the edges: ambiguous JSON, odd upstream bodies, HTTP details. */
 @QuarkusTest
 @QuarkusTestResource(GatewayStackResource.class)
 class EdgeCasesTest {
