@@ -1,9 +1,16 @@
 package io.portcullis;
 
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 
-/** Validation of the base URLs in the configuration, with errors that name the key and the fix. */
+/**
+ * Base URLs of the servers the gateway calls (upstreams, OPA): validation with errors that
+ * name the key and the fix, and the options of a keep-alive client for one of them.
+ */
 public final class BaseUrls {
 
     private BaseUrls() {
@@ -37,5 +44,26 @@ public final class BaseUrls {
             throw new IllegalArgumentException(key + "='" + value + "' is invalid: " + e.getReason()
                     + ". Use an absolute URL such as " + example + ".");
         }
+    }
+
+    /**
+     * Builds the options of a pooled HTTP/1.1 keep-alive client whose requests go to the
+     * URL's host and port, over TLS with host verification for https.
+     */
+    public static HttpClientOptions keepAliveClient(URI url, int maxConnections, Duration connectTimeout,
+            String name) {
+        boolean tls = "https".equals(url.getScheme());
+        int port = url.getPort() != -1 ? url.getPort() : (tls ? 443 : 80);
+        return new HttpClientOptions()
+                .setDefaultHost(url.getHost())
+                .setDefaultPort(port)
+                .setSsl(tls)
+                .setVerifyHost(true)
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setMaxPoolSize(maxConnections)
+                .setConnectTimeout((int) Math.max(1, connectTimeout.toMillis()))
+                .setTryUseCompression(false)
+                .setName(name);
     }
 }

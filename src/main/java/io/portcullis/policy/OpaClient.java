@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -207,18 +206,6 @@ public class OpaClient {
     }
 
     private static HttpClientOptions clientOptions(URI url, PolicyConfig config) {
-        boolean tls = "https".equals(url.getScheme());
-        int port = url.getPort() != -1 ? url.getPort() : (tls ? 443 : 80);
-        return new HttpClientOptions()
-                .setDefaultHost(url.getHost())
-                .setDefaultPort(port)
-                .setSsl(tls)
-                .setVerifyHost(true)
-                .setProtocolVersion(HttpVersion.HTTP_1_1)
-                .setKeepAlive(true)
-                .setMaxPoolSize(config.maxConnections())
-                .setConnectTimeout((int) Math.max(1, config.timeout().toMillis()))
-                .setTryUseCompression(false)
-                .setName("opa");
+        return BaseUrls.keepAliveClient(url, config.maxConnections(), config.timeout(), "opa");
     }
 }

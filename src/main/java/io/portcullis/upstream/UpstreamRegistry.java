@@ -5,7 +5,6 @@ import io.portcullis.GatewayConfig;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -65,7 +64,7 @@ public class UpstreamRegistry {
         return Optional.ofNullable(upstreamsByModel.get(model));
     }
 
-    /** All routed model ids with their upstream, sorted by model id. */
+    /** Returns all routed model ids with their upstream, sorted by model id. */
     public Map<String, Upstream> models() {
         return upstreamsByModel;
     }
@@ -115,22 +114,7 @@ public class UpstreamRegistry {
     }
 
     private static HttpClientOptions clientOptions(URI baseUri, GatewayConfig.Upstream config) {
-        boolean tls = "https".equals(baseUri.getScheme());
-        int port = baseUri.getPort() != -1 ? baseUri.getPort() : (tls ? 443 : 80);
-        return new HttpClientOptions()
-                .setDefaultHost(baseUri.getHost())
-                .setDefaultPort(port)
-                .setSsl(tls)
-                .setVerifyHost(true)
-                .setProtocolVersion(HttpVersion.HTTP_1_1)
-                .setKeepAlive(true)
-                .setMaxPoolSize(config.maxConnections())
-                .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setTryUseCompression(false)
-                .setName("upstream-" + name(baseUri));
-    }
-
-    private static String name(URI uri) {
-        return uri.getHost() + "-" + uri.getPort();
+        return BaseUrls.keepAliveClient(baseUri, config.maxConnections(), config.connectTimeout(),
+                "upstream-" + baseUri.getHost() + "-" + baseUri.getPort());
     }
 }
