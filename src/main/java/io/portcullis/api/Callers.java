@@ -3,6 +3,7 @@ package io.portcullis.api;
 import io.micrometer.core.instrument.Metrics;
 import io.portcullis.authentication.CallerIdentity;
 import io.portcullis.authentication.IdentityMapper;
+import io.portcullis.authentication.ScreenedBearerAuthenticationMechanism;
 import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -41,7 +42,7 @@ final class Callers {
         if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             throw missingToken();
         }
-        CallerIdentity caller = mapper.map(claims(jwt));
+        CallerIdentity caller = mapper.map(claims(context, jwt));
         if (!isUsableId(caller.issuer()) || !isUsableId(caller.subject())) {
             // Sessions and records are keyed by issuer and subject, so both must be real ids.
             LOG.warnf("Bearer token rejected: reason=invalid_claims issuer=%s (sub is empty, blank or has control"
@@ -62,8 +63,15 @@ final class Callers {
         return value != null && !value.isBlank() && value.chars().noneMatch(Character::isISOControl);
     }
 
-    /** Decodes the payload of the already verified token into a JSON object. */
-    private static JsonObject claims(JsonWebToken jwt) {
+    /**
+     * Returns the claims that the bearer mechanism parsed and verified, or decodes the payload of
+     * the verified token when another mechanism authenticated the request.
+     */
+    private static JsonObject claims(RoutingContext context, JsonWebToken jwt) {
+        JsonObject verified = context.get(ScreenedBearerAuthenticationMechanism.VERIFIED_CLAIMS);
+        if (verified != null) {
+            return verified;
+        }
         String[] parts = jwt.getRawToken().split("\\.");
         return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
     }
