@@ -2,7 +2,7 @@
 
 Each check streams or requests a chat completion through the gateway from the upstream
 simulator (the model given by --model) and prints one JSON line with its outcome. The
-process exits non-zero when any check fails, and the JSON lines say which.
+process exits non-zero when any check fails, and the JSON lines name the failed checks.
 """
 
 import argparse

@@ -53,7 +53,7 @@ public interface GatewayConfig {
         @WithDefault("60s")
         Duration responseTimeout();
 
-        /** Longest silence allowed between two parts of a response body. Default 60 s. */
+        /** Maximum silence between two parts of a response body. Default 60 s. */
         @WithName("idle-timeout")
         @WithDefault("60s")
         Duration idleTimeout();
@@ -73,7 +73,7 @@ public interface GatewayConfig {
         long maxRequestBody();
     }
 
-    /** Where the identity fields come from in the token's claims. A path uses '/' between nested names. */
+    /** Claim paths of the identity fields. A path uses '/' between nested member names. */
     interface Identity {
 
         /** Claims tried in order for the username. */

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The body a caller gets for an upstream's client error. An OpenAI-style error body passes
- * through, with the gateway's upstream key replaced wherever the upstream echoed it; any
+ * through, with the gateway's upstream key replaced wherever the upstream echoed it. Any
  * other body (HTML, plain text, empty) is replaced by an OpenAI error body, so that SDKs can
  * parse every error.
  */

@@ -1,6 +1,6 @@
 package io.portcullis.authentication;
 
-/** Why a bearer token was rejected, as logged and counted; never sent to the caller. */
+/** Reason for rejecting a bearer token, as logged and counted. It is never sent to the caller. */
 public enum RejectionReason {
     MISSING("missing"),
     MALFORMED("malformed"),
@@ -30,7 +30,7 @@ public enum RejectionReason {
         this.label = label;
     }
 
-    /** The snake_case label used in logs and the metric tag. */
+    /** Returns the snake_case label used in logs and the metric tag. */
     public String label() {
         return label;
     }

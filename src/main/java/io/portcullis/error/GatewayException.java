@@ -35,12 +35,12 @@ public class GatewayException extends RuntimeException {
         return errorCode;
     }
 
-    /** The request field that caused the error, as OpenAI's {@code param}, or null. */
+    /** Returns the request field that caused the error, as OpenAI's {@code param}, or null. */
     public String param() {
         return param;
     }
 
-    /** Extra response headers, such as {@code Retry-After}. */
+    /** Returns extra response headers, such as {@code Retry-After}. */
     public Map<String, String> headers() {
         return headers;
     }

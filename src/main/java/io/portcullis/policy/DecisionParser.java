@@ -197,7 +197,7 @@ final class DecisionParser {
         return values;
     }
 
-    /** An optional integer of at least 1, or null when absent. */
+    /** Reads an optional integer of at least 1, or null when absent. */
     private static Integer positiveInteger(JsonObject object, String member, String field) {
         if (!object.containsKey(member)) {
             return null;

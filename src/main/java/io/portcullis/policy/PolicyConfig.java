@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * How the gateway reaches Open Policy Agent, under {@code portcullis.policy}. Invalid values
- * stop the boot with the full key.
+ * Connection to Open Policy Agent, under {@code portcullis.policy}. Invalid values stop the
+ * boot with the full key.
  */
 @ConfigMapping(prefix = "portcullis.policy")
 public interface PolicyConfig {
@@ -52,7 +52,7 @@ public interface PolicyConfig {
     /**
      * Peers whose {@code X-Forwarded-For} is believed: IP addresses or CIDR ranges, such as
      * {@code 10.0.0.0/8}. A request from one of them gets the first address of that header as
-     * its source address in the policy input; any other request gets its peer's address. Default
+     * its source address in the policy input. Any other request gets its peer's address. Default
      * none.
      */
     @WithName("trusted-proxies")

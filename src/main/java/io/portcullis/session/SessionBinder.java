@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 /**
  * Binds session ids to their owner. A caller's {@code X-Session-Id} is accepted when it is new
  * or already owned by the same issuer and subject; another identity gets 403. Without the
- * header the gateway generates an id and binds it the same way. When PostgreSQL cannot
- * answer, the request fails closed with 503.
+ * header the gateway generates an id and binds it the same way. When PostgreSQL does not
+ * respond, the request fails closed with 503.
  */
 @ApplicationScoped
 public class SessionBinder {

@@ -26,7 +26,7 @@ public record Upstream(
         Duration idleTimeout,
         HttpClient client) {
 
-    /** The request path of an endpoint below the base URL, such as {@code /v1/chat/completions}. */
+    /** Returns the request path of an endpoint below the base URL, such as {@code /v1/chat/completions}. */
     public String pathOf(String endpoint) {
         String basePath = baseUri.getRawPath() == null ? "" : baseUri.getRawPath();
         if (basePath.endsWith("/")) {

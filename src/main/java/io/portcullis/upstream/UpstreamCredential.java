@@ -60,7 +60,7 @@ public final class UpstreamCredential {
         return new UpstreamCredential(fileKey::current);
     }
 
-    /** The key, or null when the upstream needs none. */
+    /** Returns the key, or null when the upstream needs none. */
     public String value() {
         return source.get();
     }

@@ -56,7 +56,7 @@ public final class UpstreamExchange {
                 .putHeader(HttpHeaders.ACCEPT, stream ? "text/event-stream" : "application/json")
                 .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
         // Some servers (llama-cpp-python 0.3) reject request ids that are not UUIDs, so a
-        // caller's own id stays at the gateway; generated ids are UUIDs and go upstream.
+        // caller's own id stays at the gateway. Generated ids are UUIDs and go upstream.
         if (UUID_SHAPE.matcher(requestId).matches()) {
             options.putHeader("X-Request-Id", requestId);
         }

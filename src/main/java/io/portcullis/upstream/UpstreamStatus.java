@@ -24,7 +24,7 @@ public final class UpstreamStatus {
                 && status != 407);
     }
 
-    /** The gateway error that replaces an upstream status that does not pass through. */
+    /** Returns the gateway error that replaces an upstream status that does not pass through. */
     public static GatewayException replacement(HttpClientResponse response) {
         int status = response.statusCode();
         String retryAfter = response.getHeader("Retry-After");

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PromptInspectorTest {
 
-    /** Each case: a label, the messages, and the estimated prompt tokens. */
+    /** Lists the cases, each with a label, the messages, and the estimated prompt tokens. */
     static Stream<Arguments> estimates() {
         return Stream.of(
                 Arguments.of("one character", "[{\"role\": \"user\", \"content\": \"a\"}]", 1),

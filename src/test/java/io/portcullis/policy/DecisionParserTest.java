@@ -19,7 +19,7 @@ class DecisionParserTest {
 
     private static final String V1 = "\"version\": \"portcullis.policy.decision/v1\"";
 
-    /** Each case: a label, OPA's response body, and a fragment of the logged reason. */
+    /** Lists the cases, each with a label, OPA's response body, and a fragment of the logged reason. */
     static Stream<Arguments> malformed() {
         return Stream.of(
                 Arguments.of("undefined result", "{}", "undefined"),

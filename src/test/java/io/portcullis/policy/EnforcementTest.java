@@ -26,7 +26,7 @@ class EnforcementTest {
     private static final String CUSTOM = "{\"type\": \"custom\", \"custom\": {\"name\": \"grammar\"}}";
 
     /**
-     * Each case: a label, the request's extra members, the decision's constraints, and the
+     * Lists the cases, each with a label, the request's extra members, the decision's constraints, and the
      * forwarded body's extra members (null: forwarded unchanged, byte for byte).
      */
     static Stream<Arguments> rewrites() {
@@ -125,7 +125,7 @@ class EnforcementTest {
         assertThat(enforced.request().toolNames()).containsExactly("get_weather");
     }
 
-    /** Each case: a label, the request's extra members, the decision's members, the caller's message and param. */
+    /** Lists the cases, each with a label, the request's extra members, the decision's members, the caller's message and param. */
     static Stream<Arguments> denials() {
         return Stream.of(
                 Arguments.of("deny with reasons", "", "\"allow\": false, \"reasons\": [\"off hours\", \"no purpose\"]",

@@ -177,7 +177,7 @@ class FakeOpaPolicyTest {
     }
 
     /**
-     * Each case: a label, the request body's extra members, the decision's constraints, the
+     * Lists the cases, each with a label, the request body's extra members, the decision's constraints, the
      * expected status, and a check of what the upstream received (for 200) or of the error
      * message (for 403).
      */
@@ -260,7 +260,7 @@ class FakeOpaPolicyTest {
         assertThat(simulator().requests()).isEmpty();
     }
 
-    /** Each case: a label, how the fake OPA misbehaves, and the expected error code. */
+    /** Lists the cases, each with a label, how the fake OPA misbehaves, and the expected error code. */
     static Stream<Arguments> failures() {
         return Stream.of(
                 Arguments.of("malformed: allow a string", (Consumer<FakeOpa>) opa -> opa.decide(

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * each response, which is what the gateway's {@code portcullis.policy.round.trip} timer measures.
  *
  * <p>A sender thread schedules query i at {@code start + i / rate} and sends it at that time,
- * whether or not earlier queries have been answered. Latency runs from the scheduled time to the
+ * whether or not earlier queries have completed. Latency runs from the scheduled time to the
  * parsed decision, so a sender that falls behind, a full connection pool or a slow OPA all show
  * up as queueing. Failed queries (timeouts, connection errors, invalid decisions) and decisions
  * whose {@code allow} differs from the expected one are counted as errors, and their latency is

@@ -15,7 +15,7 @@ class SourceResolverTest {
 
     private static final SourceResolver RESOLVER = new SourceResolver(List.of("10.0.0.0/8", "192.0.2.7", "fd00::/8"));
 
-    /** Each case: a label, the peer, the X-Forwarded-For header lines, and the expected source address. */
+    /** Lists the cases, each with a label, the peer, the X-Forwarded-For header lines, and the expected source address. */
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("untrusted peer ignores the header", "203.0.113.9", List.of("198.51.100.1"),

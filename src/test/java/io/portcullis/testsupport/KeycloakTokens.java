@@ -24,13 +24,13 @@ public final class KeycloakTokens {
     private KeycloakTokens() {
     }
 
-    /** A person's token through the password grant of the public client portcullis-cli. */
+    /** Fetches a person's token through the password grant of the public client portcullis-cli. */
     public static String person(String username) {
         return token(Map.of("grant_type", "password", "client_id", "portcullis-cli",
                 "username", username, "password", username));
     }
 
-    /** An agent's token through the client-credentials grant. */
+    /** Fetches an agent's token through the client-credentials grant. */
     public static String agent(String clientId, String secret) {
         return token(Map.of("grant_type", "client_credentials", "client_id", clientId, "client_secret", secret));
     }

@@ -6,7 +6,7 @@ import io.vertx.core.http.HttpServer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An upstream that misbehaves in ways the simulator does not: it picks its answer by the
+ * An upstream that misbehaves in ways the simulator does not: it picks its response by the
  * model name in the body, and echoes the credential it received where a careless server
  * might.
  */

@@ -69,7 +69,7 @@ public final class TestIssuer {
         return jwksFetches.get();
     }
 
-    /** The first published signing key. */
+    /** Returns the first published signing key. */
     public RsaJsonWebKey key() {
         return publishedKeys.get(0);
     }
