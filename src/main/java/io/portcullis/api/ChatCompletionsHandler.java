@@ -6,6 +6,9 @@ import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
 import io.portcullis.inspection.Inspection;
 import io.portcullis.inspection.PromptInspector;
+import io.portcullis.masking.AnswerMasking;
+import io.portcullis.masking.MaskedRequest;
+import io.portcullis.masking.MaskingStage;
 import io.portcullis.policy.Enforcement;
 import io.portcullis.policy.Enforcement.Enforced;
 import io.portcullis.policy.PolicyDecider;
@@ -17,6 +20,7 @@ import io.portcullis.upstream.UpstreamExchange;
 import io.portcullis.upstream.UpstreamRegistry;
 import io.portcullis.upstream.UpstreamStatus;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,20 +36,22 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
+import java.util.concurrent.Callable;
+
 /**
  * {@code POST /v1/chat/completions}: the request path from an authenticated caller to the
  * upstream and back. Stages run in order: identify the caller, validate the body, route the
- * model, inspect the prompt, bind the session, ask the policy, enforce its decision, forward,
- * relay the answer.
+ * model, inspect the prompt, bind the session, ask the policy, enforce its decision, mask the
+ * prompt, forward, relay the answer masked as the decision says.
  */
 @ApplicationScoped
 public class ChatCompletionsHandler implements Handler<RoutingContext> {
 
     private static final Logger LOG = Logger.getLogger(ChatCompletionsHandler.class);
     private static final String ENDPOINT = "/chat/completions";
-    /** Largest non-streamed upstream body accepted, in bytes. */
-    /** Bodies up to this size are inspected on the event loop; larger ones on a worker thread. */
+    /** Bodies up to this size are inspected and masked on the event loop; larger ones on a worker thread. */
     static final int INLINE_INSPECTION_BYTES = 8 * 1024;
+    /** Largest non-streamed upstream body accepted, in bytes. */
     static final long MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
 
     private final Vertx vertx;
@@ -54,16 +60,18 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private final SessionBinder sessions;
     private final PromptInspector inspector;
     private final PolicyDecider policy;
+    private final MaskingStage masking;
 
     @Inject
     public ChatCompletionsHandler(Vertx vertx, IdentityMapper identityMapper, UpstreamRegistry registry,
-            SessionBinder sessions, PromptInspector inspector, PolicyDecider policy) {
+            SessionBinder sessions, PromptInspector inspector, PolicyDecider policy, MaskingStage masking) {
         this.vertx = vertx;
         this.identityMapper = identityMapper;
         this.registry = registry;
         this.sessions = sessions;
         this.inspector = inspector;
         this.policy = policy;
+        this.masking = masking;
     }
 
     @Override
@@ -75,13 +83,21 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         Uni<Inspection> inspection = inspect(request);
         sessions.bind(context.request().getHeader(GatewayHeaders.SESSION_ID), caller)
                 .invoke(session -> onSessionBound(context, session))
-                .chain(session -> inspection.chain(found -> policy.decideChat(caller, found, session,
-                        context.request())))
-                .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
-                .map(decision -> Enforcement.apply(decision, request))
+                .chain(session -> inspection
+                        .chain(found -> policy.decideChat(caller, found, session, context.request()))
+                        .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
+                        .chain(decision -> {
+                            Enforced enforced = Enforcement.apply(decision, request);
+                            return masking.apply(decision.mask(), enforced.request(), session, caller)
+                                    .map(masked -> new Prepared(enforced, masked, session));
+                        }))
                 .subscribe().with(
-                        enforced -> forward(context, enforced, upstream, requestId),
+                        prepared -> forward(context, prepared, upstream, requestId, caller),
                         context::fail);
+    }
+
+    /** A request that passed every stage before the upstream call. */
+    private record Prepared(Enforced enforced, MaskedRequest masked, BoundSession session) {
     }
 
     /**
@@ -102,23 +118,29 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         context.response().putHeader(GatewayHeaders.SESSION_ID, session.id());
     }
 
-    private void forward(RoutingContext context, Enforced enforced, Upstream upstream, String requestId) {
+    private void forward(RoutingContext context, Prepared prepared, Upstream upstream, String requestId,
+            CallerIdentity caller) {
         if (context.response().closed()) {
             return;
         }
+        Enforced enforced = prepared.enforced();
         if (enforced.maxTokensCap() != null) {
             context.response().putHeader(GatewayHeaders.MAX_TOKENS, enforced.maxTokensCap().toString());
         }
-        ChatRequest request = enforced.request();
+        MaskedRequest masked = prepared.masked();
+        if (masked.pseudonyms() != null) {
+            context.addEndHandler(ignored -> masking.saveAnswerPseudonyms(masked, prepared.session(), caller));
+        }
+        ChatRequest request = masked.request();
         UpstreamExchange exchange = new UpstreamExchange(vertx, upstream);
         context.response().closeHandler(ignored -> exchange.cancel());
         exchange.post(ENDPOINT, request.raw(), request.stream(), requestId)
-                .onSuccess(response -> onUpstreamResponse(context, request, exchange, response))
+                .onSuccess(response -> onUpstreamResponse(context, request, masked.answer(), exchange, response))
                 .onFailure(context::fail);
     }
 
-    private void onUpstreamResponse(RoutingContext context, ChatRequest request, UpstreamExchange exchange,
-            HttpClientResponse response) {
+    private void onUpstreamResponse(RoutingContext context, ChatRequest request, AnswerMasking answer,
+            UpstreamExchange exchange, HttpClientResponse response) {
         if (context.response().closed()) {
             exchange.cancel();
             return;
@@ -139,9 +161,9 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             discard(exchange, response);
             context.fail(new GatewayException(ErrorCode.UPSTREAM_INVALID_RESPONSE));
         } else if (request.stream() && success) {
-            relayStream(context, exchange, response);
+            relayStream(context, exchange, response, answer);
         } else {
-            relayBody(context, exchange, response);
+            relayBody(context, exchange, response, answer);
         }
     }
 
@@ -152,20 +174,25 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         exchange.cancel();
     }
 
-    private void relayStream(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream) {
+    private void relayStream(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream,
+            AnswerMasking answer) {
         upstream.pause();
         HttpServerResponse caller = context.response()
                 .setStatusCode(200)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout()).start();
+        new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout(),
+                answer == null ? null : answer.forStream()).start();
     }
 
     /** Relays a complete JSON body: a non-streamed completion, or an upstream 4xx that passes through. */
-    private void relayBody(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream) {
+    private void relayBody(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream,
+            AnswerMasking answer) {
         BoundedBody body = new BoundedBody(vertx, exchange, upstream, MAX_RESPONSE_BYTES);
         body.read()
+                .compose(bytes -> upstream.statusCode() == 200 && answer != null
+                        ? maskBody(bytes, answer, exchange) : Future.succeededFuture(bytes))
                 .onSuccess(bytes -> {
                     if (upstream.statusCode() == 200 && !isJsonObject(bytes)) {
                         LOG.warnf("Upstream %s sent a 200 body that is not a JSON object", exchange.upstream().name());
@@ -190,6 +217,41 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                         context.fail(failure);
                     }
                 });
+    }
+
+    /**
+     * Masks a non-streamed completion. Bodies larger than {@link #INLINE_INSPECTION_BYTES} are
+     * masked on a worker thread. A body that is not a JSON object is returned as it is, and
+     * rejected by the caller of this method.
+     */
+    private Future<Buffer> maskBody(Buffer bytes, AnswerMasking answer, UpstreamExchange exchange) {
+        Callable<Buffer> mask = () -> {
+            JsonObject completion;
+            try {
+                if (!(Json.decodeValue(bytes) instanceof JsonObject object)) {
+                    return bytes;
+                }
+                completion = object;
+            } catch (DecodeException e) {
+                return bytes;
+            }
+            try {
+                answer.maskBody(completion);
+            } catch (RuntimeException e) {
+                LOG.errorf("Masking the answer of upstream %s failed: %s", exchange.upstream().name(),
+                        e.getClass().getName());
+                throw new GatewayException(ErrorCode.MASKING_FAILED);
+            }
+            return completion.toBuffer();
+        };
+        if (bytes.length() <= INLINE_INSPECTION_BYTES) {
+            try {
+                return Future.succeededFuture(mask.call());
+            } catch (Exception e) {
+                return Future.failedFuture(e);
+            }
+        }
+        return vertx.executeBlocking(mask, false);
     }
 
     private static boolean isJsonObject(Buffer bytes) {

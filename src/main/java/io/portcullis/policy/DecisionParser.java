@@ -27,7 +27,7 @@ final class DecisionParser {
 
     private static final Set<String> DECISION_MEMBERS = Set.of("version", "allow", "reasons", "mask", "approval",
             "constraints", "record");
-    private static final Set<String> MASK_MEMBERS = Set.of("prompt", "response", "mode");
+    private static final Set<String> MASK_MEMBERS = Set.of("prompt", "response", "mode", "restore");
     private static final Set<String> APPROVAL_MEMBERS = Set.of("required", "approver_groups", "min_approvals",
             "ttl_seconds", "reason");
     private static final Set<String> CONSTRAINT_MEMBERS = Set.of("models", "max_tokens", "tools", "tools_mode");
@@ -84,7 +84,11 @@ final class DecisionParser {
             throw new InvalidDecisionException("mask.mode is missing, and it is required when mask.prompt or"
                     + " mask.response lists entity types");
         }
-        return new Mask(prompt, response, mode);
+        boolean restore = mask.containsKey("restore") && booleanValue(mask.getValue("restore"), "mask.restore");
+        if (restore && mode != MaskMode.PSEUDONYMIZE) {
+            throw new InvalidDecisionException("mask.restore is true, and it requires mask.mode \"pseudonymize\"");
+        }
+        return new Mask(prompt, response, mode, restore);
     }
 
     private static Approval approval(JsonObject decision) {

@@ -44,8 +44,8 @@ public final class Enforcement {
      * Applies a decision to a chat request.
      *
      * @throws GatewayException {@code policy_denied} when the decision denies the request, its
-     *                          model or one of its tools, or requires masking or approval, which
-     *                          this gateway cannot do yet
+     *                          model or one of its tools, or requires approval, which this
+     *                          gateway cannot do yet
      */
     public static Enforced apply(PolicyDecision decision, ChatRequest request) {
         requireAllowed(decision);
@@ -83,14 +83,8 @@ public final class Enforcement {
         }
     }
 
-    /** Denies a decision that needs the masking or approval stage, because neither exists yet. */
+    /** Denies a decision that needs the approval stage, because it does not exist yet. */
     private static void requireNoPendingStages(PolicyDecision decision) {
-        PolicyDecision.Mask mask = decision.mask();
-        if (mask.required()) {
-            throw new GatewayException(ErrorCode.POLICY_DENIED, printable("The policy requires masking (prompt: "
-                    + listOrNone(mask.prompt()) + "; response: " + listOrNone(mask.response())
-                    + "), but this gateway has no masking stage yet."));
-        }
         if (decision.approval().required()) {
             throw new GatewayException(ErrorCode.POLICY_DENIED,
                     "The policy requires human approval of this request, but this gateway has no approval stage yet.");
@@ -142,10 +136,6 @@ public final class Enforcement {
             changed = true;
         }
         return changed;
-    }
-
-    private static String listOrNone(List<String> types) {
-        return types.isEmpty() ? "none" : String.join(", ", types);
     }
 
     /** Replaces control characters and shortens the text, because it is shown to the caller. */

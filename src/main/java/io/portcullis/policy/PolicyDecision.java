@@ -29,10 +29,14 @@ public record PolicyDecision(
         reasons = List.copyOf(reasons);
     }
 
-    /** Entity types to mask in the prompt and in the response, and the masking mode (null when both are empty). */
-    public record Mask(List<String> prompt, List<String> response, MaskMode mode) {
+    /**
+     * Entity types to mask in the prompt and in the response, the masking mode (null when both
+     * are empty), and whether the originals of the session's pseudonyms are restored in the
+     * answer returned to the caller.
+     */
+    public record Mask(List<String> prompt, List<String> response, MaskMode mode, boolean restore) {
 
-        public static final Mask NONE = new Mask(List.of(), List.of(), null);
+        public static final Mask NONE = new Mask(List.of(), List.of(), null, false);
 
         public Mask {
             prompt = List.copyOf(prompt);

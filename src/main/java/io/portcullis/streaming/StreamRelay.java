@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Relays an upstream's server-sent events to the caller one complete event at a time, as they
@@ -36,6 +37,8 @@ public final class StreamRelay {
     private final HttpClientResponse upstream;
     private final UpstreamExchange exchange;
     private final Duration idleTimeout;
+    /** Rewrites the data events' payloads, or null to relay the upstream's bytes unchanged. */
+    private final EventRewriter rewriter;
     private final SseEventParser parser = new SseEventParser(MAX_EVENT_BYTES);
     private long idleTimer = -1;
     private boolean finished;
@@ -47,6 +50,15 @@ public final class StreamRelay {
 
     public StreamRelay(Vertx vertx, HttpServerResponse caller, HttpClientResponse upstream, UpstreamExchange exchange,
             Duration idleTimeout) {
+        this(vertx, caller, upstream, exchange, idleTimeout, null);
+    }
+
+    /**
+     * Creates a relay whose data events pass through the rewriter, or unchanged when it is null.
+     */
+    public StreamRelay(Vertx vertx, HttpServerResponse caller, HttpClientResponse upstream, UpstreamExchange exchange,
+            Duration idleTimeout, EventRewriter rewriter) {
+        this.rewriter = rewriter;
         this.vertx = vertx;
         this.caller = caller;
         this.upstream = upstream;
@@ -109,6 +121,9 @@ public final class StreamRelay {
             return true;
         }
         if (event.isDone()) {
+            if (!writeFinish()) {
+                return false;
+            }
             doneSeen = true;
             caller.write(event.raw());
             return true;
@@ -118,13 +133,49 @@ public final class StreamRelay {
             fail(ErrorCode.UPSTREAM_INVALID_RESPONSE, "upstream sent an event whose data is not a JSON object");
             return false;
         }
-        if (payload.containsKey("error")) {
-            errorSeen = true;
-            LOG.warnf("Upstream %s sent an error event after %d events", exchange.upstream().name(), eventCount);
-        }
         eventCount++;
-        caller.write(event.raw());
+        if (payload.containsKey("error")) {
+            LOG.warnf("Upstream %s sent an error event after %d events", exchange.upstream().name(), eventCount);
+            if (!writeFinish()) {
+                return false;
+            }
+            errorSeen = true;
+            caller.write(event.raw());
+            return true;
+        }
+        if (rewriter == null) {
+            caller.write(event.raw());
+            return true;
+        }
+        List<JsonObject> rewritten;
+        try {
+            rewritten = rewriter.rewrite(payload);
+        } catch (RuntimeException e) {
+            fail(ErrorCode.MASKING_FAILED, "rewriting an event failed: " + e.getClass().getName());
+            return false;
+        }
+        for (int i = 0; i < rewritten.size(); i++) {
+            String data = rewritten.get(i).encode();
+            // The event's own id and event fields go with the last payload, which is the event itself.
+            caller.write(i == rewritten.size() - 1 ? SseEvents.withData(event, data) : SseEvents.data(data));
+        }
         return true;
+    }
+
+    /** Writes what the rewriter still holds; returns false when that failed and the stream was ended. */
+    private boolean writeFinish() {
+        if (rewriter == null) {
+            return true;
+        }
+        try {
+            for (JsonObject payload : rewriter.finish()) {
+                caller.write(SseEvents.data(payload.encode()));
+            }
+            return true;
+        } catch (RuntimeException e) {
+            fail(ErrorCode.MASKING_FAILED, "rewriting the end of the stream failed: " + e.getClass().getName());
+            return false;
+        }
     }
 
     private static JsonObject parseObject(String data) {

@@ -15,6 +15,8 @@ import io.vertx.core.json.JsonObject;
  * @param firstByteDelayMs pause before the status line, in milliseconds
  * @param repeat how many times the content events are sent before the final events
  * @param fault the failure to inject
+ * @param answer text to stream as the answer instead of the recording, or null
+ * @param deltaChars characters per content delta of {@code answer}
  */
 record Scenario(
         String recording,
@@ -23,7 +25,9 @@ record Scenario(
         long delayMs,
         long firstByteDelayMs,
         int repeat,
-        Fault fault) {
+        Fault fault,
+        String answer,
+        int deltaChars) {
 
     static final String RECORDING_KEY = "sim_recording";
     static final String CHUNKING_KEY = "sim_chunking";
@@ -70,7 +74,9 @@ record Scenario(
                 parseLong(metadata, DELAY_KEY, 0, MAX_DELAY_MS),
                 parseLong(metadata, FIRST_BYTE_DELAY_KEY, 0, MAX_DELAY_MS),
                 (int) parseLong(metadata, REPEAT_KEY, 1, MAX_REPEAT),
-                parseFault(stringValue(metadata, FAULT_KEY)));
+                parseFault(stringValue(metadata, FAULT_KEY)),
+                SyntheticAnswer.answerOf(request, metadata),
+                (int) parseLong(metadata, SyntheticAnswer.DELTA_CHARS_KEY, 1, 1_000_000));
     }
 
     private static JsonObject metadataOf(JsonObject request) {

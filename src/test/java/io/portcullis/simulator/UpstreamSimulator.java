@@ -54,6 +54,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code sim_delay_ms}: pause between two writes.
  *   <li>{@code sim_first_byte_delay_ms}: pause before the status line.
  *   <li>{@code sim_repeat}: send the content events N times before the final events.
+ *   <li>{@code sim_answer_b64}: stream this text (base64 of UTF-8) as the answer instead of a recording, or
+ *       {@code sim_echo: true} to stream the last user message's text back; both cut into
+ *       deltas of {@code sim_delta_chars} characters (default 1).
  *   <li>{@code sim_fault}, one of:
  *     <ul>
  *       <li>{@code none}, the default.
@@ -290,7 +293,9 @@ public final class UpstreamSimulator {
         if (response.closed()) {
             return;
         }
-        Recording recording = catalog.find(scenario.recording());
+        Recording recording = scenario.answer() != null
+                ? SyntheticAnswer.recording(scenario.answer(), scenario.deltaChars())
+                : catalog.find(scenario.recording());
         FaultKind fault = scenario.fault().kind();
         if (fault == FaultKind.STATUS) {
             sendStatusFault(response, trace, scenario.fault().status());

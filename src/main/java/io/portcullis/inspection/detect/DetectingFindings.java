@@ -52,6 +52,11 @@ public class DetectingFindings implements FindingsDetector {
         }
     }
 
+    /** Returns the detector of every built-in type, for the masking stage. */
+    public Detector detector() {
+        return detector;
+    }
+
     @Override
     public Findings detect(ChatRequest request) {
         TreeMap<String, Integer> counts = new TreeMap<>();

@@ -1,0 +1,135 @@
+package io.portcullis.masking;
+
+import io.portcullis.api.ChatRequest;
+import io.portcullis.api.ChatRequestParser;
+import io.portcullis.authentication.CallerIdentity;
+import io.portcullis.error.ErrorCode;
+import io.portcullis.error.GatewayException;
+import io.portcullis.inspection.detect.DetectingFindings;
+import io.portcullis.inspection.detect.Detector;
+import io.portcullis.policy.PolicyDecision.Mask;
+import io.portcullis.policy.PolicyDecision.MaskMode;
+import io.portcullis.session.BoundSession;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Applies a decision's {@code mask}: masks the prompt texts before the request is forwarded, and
+ * prepares the masking of the answer. Pseudonyms come from the session's store, and those first
+ * seen in the prompt are stored before the request is forwarded, so the next turn finds them.
+ */
+@ApplicationScoped
+public class MaskingStage {
+
+    private static final Logger LOG = Logger.getLogger(MaskingStage.class);
+    /** Prompt bodies up to this size are masked on the event loop; larger ones on a worker thread. */
+    static final int INLINE_MASKING_BYTES = 8 * 1024;
+    /**
+     * Top-level members of a request whose strings are masked: the messages of every role, and
+     * the other texts that reach the upstream (tool definitions, predicted output, the end-user
+     * id and metadata).
+     */
+    static final List<String> PROMPT_MEMBERS = List.of("messages", "tools", "functions", "prediction", "user",
+            "metadata");
+    /** Attempts to mask and store a prompt when concurrent requests of the session number the same values. */
+    static final int MAX_ATTEMPTS = 3;
+
+    private final Vertx vertx;
+    private final Detector detector;
+    private final PseudonymStore store;
+    private final int maxHold;
+
+    @Inject
+    public MaskingStage(Vertx vertx, DetectingFindings detection, PseudonymStore store, MaskingConfig config) {
+        this.vertx = vertx;
+        this.detector = detection.detector();
+        this.store = store;
+        if (config.maxHoldBack() < 1) {
+            throw new IllegalArgumentException("Invalid portcullis.masking.max-hold-back=" + config.maxHoldBack()
+                    + ": expected a number of characters of at least 1, such as 8192");
+        }
+        this.maxHold = config.maxHoldBack();
+    }
+
+    /** Masks the request as the decision says; a decision without masking returns the request unchanged. */
+    public Uni<MaskedRequest> apply(Mask mask, ChatRequest request, BoundSession session, CallerIdentity caller) {
+        if (!mask.required() && !mask.restore()) {
+            return Uni.createFrom().item(new MaskedRequest(request, null, null, new TreeMap<>()));
+        }
+        boolean pseudonymsNeeded = mask.restore() || mask.mode() == MaskMode.PSEUDONYMIZE;
+        if (!pseudonymsNeeded) {
+            return maskRequest(mask, request, null);
+        }
+        return attempt(mask, request, session, caller, 1);
+    }
+
+    /**
+     * Stores the pseudonyms first seen in the answer. A value that a concurrent request of the
+     * session stored meanwhile keeps the other request's number in later turns.
+     */
+    public void saveAnswerPseudonyms(MaskedRequest masked, BoundSession session, CallerIdentity caller) {
+        if (masked.pseudonyms() == null) {
+            return;
+        }
+        List<Pseudonyms.Entry> added = masked.pseudonyms().takeAdded();
+        store.save(session.id(), caller.issuer(), caller.subject(), added).subscribe().with(
+                ignored -> { },
+                failure -> LOG.warnf("Could not store %d pseudonyms first seen in an answer of session %s: %s",
+                        added.size(), session.id(), failure.getClass().getSimpleName()));
+    }
+
+    private Uni<MaskedRequest> attempt(Mask mask, ChatRequest request, BoundSession session, CallerIdentity caller,
+            int attempt) {
+        return store.load(session.id(), caller.issuer(), caller.subject())
+                .chain(pseudonyms -> maskRequest(mask, request, pseudonyms))
+                .call(masked -> store.save(session.id(), caller.issuer(), caller.subject(),
+                        masked.pseudonyms().takeAdded()))
+                .onFailure(PseudonymStore.ConflictException.class).recoverWithUni(conflict -> {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        LOG.warnf("Gave up storing the pseudonyms of session %s after %d conflicting attempts",
+                                session.id(), attempt);
+                        return Uni.createFrom().failure(new GatewayException(ErrorCode.PSEUDONYM_STORE_UNAVAILABLE));
+                    }
+                    return attempt(mask, request, session, caller, attempt + 1);
+                });
+    }
+
+    private Uni<MaskedRequest> maskRequest(Mask mask, ChatRequest request, Pseudonyms pseudonyms) {
+        if (request.raw().length() <= INLINE_MASKING_BYTES) {
+            return Uni.createFrom().item(() -> maskNow(mask, request, pseudonyms));
+        }
+        return Uni.createFrom().completionStage(
+                vertx.executeBlocking(() -> maskNow(mask, request, pseudonyms), false).toCompletionStage());
+    }
+
+    private MaskedRequest maskNow(Mask mask, ChatRequest request, Pseudonyms pseudonyms) {
+        TextMasker promptMasker = new TextMasker(detector, new HashSet<>(mask.prompt()), mask.mode(), pseudonyms,
+                false);
+        ChatRequest forwarded = request;
+        if (promptMasker.active()) {
+            JsonObject body = request.json().copy();
+            JsonObject prompt = new JsonObject();
+            for (String member : PROMPT_MEMBERS) {
+                if (body.containsKey(member)) {
+                    prompt.put(member, body.getValue(member));
+                }
+            }
+            boolean changed = MessageTexts.rewrite(prompt, promptMasker::mask);
+            body.mergeIn(prompt);
+            // The masked body passes the same checks as the caller's.
+            forwarded = changed ? ChatRequestParser.parse(body.toBuffer()) : request;
+        }
+        TextMasker answerMasker = new TextMasker(detector, new HashSet<>(mask.response()), mask.mode(), pseudonyms,
+                mask.restore());
+        AnswerMasking answer = answerMasker.active() ? new AnswerMasking(answerMasker, maxHold) : null;
+        return new MaskedRequest(forwarded, answer, pseudonyms, promptMasker.maskedCounts());
+    }
+}
