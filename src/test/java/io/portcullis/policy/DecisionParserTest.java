@@ -55,6 +55,12 @@ class DecisionParserTest {
                         allow("\"mask\": {\"prompt\": [\"IBAN\"], \"mode\": \"REDACT\"}"), "mask.mode is 'REDACT'"),
                 Arguments.of("mask.mode missing with types", allow("\"mask\": {\"prompt\": [\"IBAN\"]}"),
                         "mask.mode is missing"),
+                Arguments.of("mask.restore a string",
+                        allow("\"mask\": {\"prompt\": [], \"mode\": \"pseudonymize\", \"restore\": \"yes\"}"),
+                        "mask.restore is a string"),
+                Arguments.of("mask.restore with redact",
+                        allow("\"mask\": {\"prompt\": [\"IBAN\"], \"mode\": \"redact\", \"restore\": true}"),
+                        "mask.restore is true, and it requires mask.mode \"pseudonymize\""),
                 Arguments.of("mask unknown member", allow("\"mask\": {\"prompts\": []}"),
                         "unknown member 'mask.prompts'"),
                 Arguments.of("approval a boolean", allow("\"approval\": true"), "approval is a boolean"),
@@ -146,6 +152,7 @@ class DecisionParserTest {
         assertThat(decision.mask().prompt()).containsExactly("EMAIL_ADDRESS");
         assertThat(decision.mask().response()).containsExactly("EMAIL_ADDRESS");
         assertThat(decision.mask().mode()).isEqualTo(MaskMode.PSEUDONYMIZE);
+        assertThat(decision.mask().restore()).isFalse();
         assertThat(decision.constraints().models()).containsExactly("smollm2-135m-instruct");
         assertThat(decision.constraints().maxTokens()).isEqualTo(1024);
         assertThat(decision.constraints().tools()).containsExactly("get_weather");

@@ -149,14 +149,6 @@ class EnforcementTest {
                 Arguments.of("legacy function in deny mode", ", \"functions\": [{\"name\": \"run_shell\"}]",
                         "\"allow\": true, \"constraints\": {\"tools\": [], \"tools_mode\": \"deny\"}",
                         "The policy does not allow these tools: run_shell.", "tools"),
-                Arguments.of("prompt masking", "", "\"allow\": true, \"mask\": {\"prompt\": [\"EMAIL_ADDRESS\"],"
-                        + " \"mode\": \"redact\"}",
-                        "The policy requires masking (prompt: EMAIL_ADDRESS; response: none), but this gateway has no"
-                                + " masking stage yet.", null),
-                Arguments.of("response masking", "", "\"allow\": true, \"mask\": {\"response\": [\"IBAN\", \"PHONE\"],"
-                        + " \"mode\": \"pseudonymize\"}",
-                        "The policy requires masking (prompt: none; response: IBAN, PHONE), but this gateway has no"
-                                + " masking stage yet.", null),
                 Arguments.of("approval", "", "\"allow\": true, \"approval\": {\"required\": true,"
                         + " \"approver_groups\": [\"approvers\"]}",
                         "The policy requires human approval of this request, but this gateway has no approval stage"
@@ -183,6 +175,13 @@ class EnforcementTest {
                 .hasMessageStartingWith("rrrr")
                 .hasMessageEndingWith("...")
                 .satisfies(failure -> assertThat(failure.getMessage()).hasSizeLessThan(2100));
+    }
+
+    @Test
+    void maskingDecisionIsForwarded() {
+        Enforced enforced = Enforcement.apply(decision("\"allow\": true, \"mask\": {\"prompt\": [\"EMAIL_ADDRESS\"],"
+                + " \"response\": [\"IBAN\"], \"mode\": \"redact\"}"), request(""));
+        assertThat(enforced.rewritten()).isFalse();
     }
 
     @Test

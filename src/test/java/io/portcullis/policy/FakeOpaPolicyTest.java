@@ -46,7 +46,7 @@ import static org.hamcrest.Matchers.nullValue;
 @QuarkusTest
 @TestProfile(FakeOpaPolicyTest.FakeOpaProfile.class)
 @QuarkusTestResource(GatewayStackResource.class)
-class FakeOpaPolicyTest {
+public class FakeOpaPolicyTest {
 
     private static final String WEATHER = "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}";
     private static final String SHELL = "{\"type\":\"function\",\"function\":{\"name\":\"run_shell\"}}";

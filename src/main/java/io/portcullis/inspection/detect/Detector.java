@@ -48,6 +48,6 @@ public interface Detector {
     }
 
     private static boolean isGroupEnd(char c) {
-        return (c >= '0' && c <= '9') || c == ')' || c == '+' || c == '-';
+        return (c >= '0' && c <= '9') || c == ')' || c == '(' || c == '+' || c == '-' || c == '.';
     }
 }
