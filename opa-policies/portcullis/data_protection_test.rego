@@ -98,6 +98,21 @@ test_mask_settings_from_data if {
 			"config": json.patch(fixture_config, [{"op": "replace", "path": "/data_protection/mask_mode", "value": "hash"}]),
 			"want": {"mask": {"prompt": ["PERSON"], "response": all_pii, "mode": "redact"}},
 		},
+		{
+			"label": "restore_originals with pseudonyms restores",
+			"input": chat_input(alice, {}, {"PERSON": 1}),
+			"config": json.patch(fixture_config, [{"op": "add", "path": "/data_protection/restore_originals", "value": true}]),
+			"want": {"mask": {"prompt": ["PERSON"], "response": all_pii, "mode": "pseudonymize", "restore": true}},
+		},
+		{
+			"label": "restore_originals with redaction has nothing to restore",
+			"input": chat_input(alice, {}, {"PERSON": 1}),
+			"config": json.patch(fixture_config, [
+				{"op": "add", "path": "/data_protection/restore_originals", "value": true},
+				{"op": "replace", "path": "/data_protection/mask_mode", "value": "redact"},
+			]),
+			"want": {"mask": {"prompt": ["PERSON"], "response": all_pii, "mode": "redact"}},
+		},
 	]))
 }
 

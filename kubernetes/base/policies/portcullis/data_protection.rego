@@ -62,13 +62,20 @@ response_mask_types := set() if {
 	config.data_protection.mask_response == "found"
 } else := pii_types
 
-request_mask := {
+base_mask := {
 	"prompt": sort(prompt_mask_types),
 	"response": sort(response_mask_types),
 	"mode": mask_mode,
 } if {
 	input.request.api == "chat.completions"
 } else := {"prompt": [], "response": [], "mode": mask_mode}
+
+# With restore_originals, the gateway puts the caller's own values back in place of the
+# pseudonyms that the model repeats in its answer. Only pseudonyms can be restored.
+request_mask := object.union(base_mask, {"restore": true}) if {
+	mask_mode == "pseudonymize"
+	config.data_protection.restore_originals == true
+} else := base_mask
 
 default record_mode := "full"
 
