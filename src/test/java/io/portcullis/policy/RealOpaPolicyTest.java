@@ -61,6 +61,16 @@ class RealOpaPolicyTest {
     }
 
     @Test
+    void personalDataIsMaskedNotDenied() {
+        // The shipped policy pseudonymizes an engineer's e-mail addresses instead of denying the request.
+        JsonObject body = new JsonObject().put("model", LOCAL_MODEL).put("max_tokens", 8).put("messages",
+                new JsonArray().add(new JsonObject().put("role", "user")
+                        .put("content", "Write one word to jane.doe@example.com.")));
+        post(Tokens.alice(), body).then().statusCode(200).body("object", equalTo("chat.completion"));
+        post(Tokens.alice(), body.copy().put("stream", true)).then().statusCode(200);
+    }
+
+    @Test
     void engineerGetsCompletion() {
         post(Tokens.alice(), chat(LOCAL_MODEL).put("max_tokens", 8)).then().statusCode(200)
                 .header("X-Portcullis-Decision-Id", DECISION_ID)
