@@ -59,7 +59,7 @@ public class MaskingStage {
         this.maxHold = config.maxHoldBack();
     }
 
-    /** Masks the request as the decision says; a decision without masking returns the request unchanged. */
+    /** Masks the request as the decision specifies, or returns it unchanged when the decision asks for no masking. */
     public Uni<MaskedRequest> apply(Mask mask, ChatRequest request, BoundSession session, CallerIdentity caller) {
         if (!mask.required() && !mask.restore()) {
             return Uni.createFrom().item(new MaskedRequest(request, null, null, new TreeMap<>()));

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pseudonyms of one session as one request sees them: which value each placeholder
+ * The pseudonyms of one session as loaded for one request: which value each placeholder
  * stands for. Values first seen in this request get the next ordinal of their type and are
  * listed by {@link #added()} so that the store can save them. Methods are synchronized because
  * a large prompt is masked on a worker thread while the answer is masked on the event loop.
