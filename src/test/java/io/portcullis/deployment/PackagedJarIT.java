@@ -152,8 +152,8 @@ class PackagedJarIT {
     @Test
     void tracesAreOffByDefault() throws Exception {
         get("/v1/models", Tokens.alice());
-        // The batch span processor exports every 5 s by default; a gateway with traces on would
-        // have exported the spans of the requests above, and of the boot, by now.
+        // The batch span processor exports every 5 s by default. By now, a gateway with traces on
+        // would have exported the spans of the requests above.
         Thread.sleep(6_000);
         assertThat(traceRequests.get()).as("requests to the trace exporter's endpoint").isZero();
     }
