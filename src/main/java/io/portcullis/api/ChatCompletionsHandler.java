@@ -9,6 +9,7 @@ import io.portcullis.inspection.PromptInspector;
 import io.portcullis.masking.AnswerMasking;
 import io.portcullis.masking.MaskedRequest;
 import io.portcullis.masking.MaskingStage;
+import io.portcullis.observability.GatewayMetrics;
 import io.portcullis.policy.Enforcement;
 import io.portcullis.policy.Enforcement.Enforced;
 import io.portcullis.policy.PolicyDecider;
@@ -61,10 +62,12 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private final PromptInspector inspector;
     private final PolicyDecider policy;
     private final MaskingStage masking;
+    private final GatewayMetrics metrics;
 
     @Inject
     public ChatCompletionsHandler(Vertx vertx, IdentityMapper identityMapper, UpstreamRegistry registry,
-            SessionBinder sessions, PromptInspector inspector, PolicyDecider policy, MaskingStage masking) {
+            SessionBinder sessions, PromptInspector inspector, PolicyDecider policy, MaskingStage masking,
+            GatewayMetrics metrics) {
         this.vertx = vertx;
         this.identityMapper = identityMapper;
         this.registry = registry;
@@ -72,6 +75,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         this.inspector = inspector;
         this.policy = policy;
         this.masking = masking;
+        this.metrics = metrics;
     }
 
     @Override
@@ -80,7 +84,8 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         ChatRequest request = ChatRequestParser.parse(context.body().buffer());
         Upstream upstream = registry.route(request.model()).orElseThrow(() -> unknownModel(request.model()));
         String requestId = RequestIds.assign(context);
-        Uni<Inspection> inspection = inspect(request);
+        context.put(GatewayMetrics.FIRST_TOKEN_ACTION, metrics.streamStarted(upstream.name()));
+        Uni<Inspection> inspection = inspect(request).invoke(found -> metrics.findings(found.findings().counts()));
         sessions.bind(context.request().getHeader(GatewayHeaders.SESSION_ID), caller)
                 .invoke(session -> onSessionBound(context, session))
                 .chain(session -> inspection
@@ -135,6 +140,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         UpstreamExchange exchange = new UpstreamExchange(vertx, upstream);
         context.response().closeHandler(ignored -> exchange.cancel());
         exchange.post(ENDPOINT, request.raw(), request.stream(), requestId)
+                .onComplete(metrics.upstreamCall(upstream.name()))
                 .onSuccess(response -> onUpstreamResponse(context, request, masked.answer(), exchange, response))
                 .onFailure(context::fail);
     }
@@ -183,7 +189,9 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
         new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout(),
-                answer == null ? null : answer.forStream()).start();
+                answer == null ? null : answer.forStream())
+                .onFirstToken(context.get(GatewayMetrics.FIRST_TOKEN_ACTION))
+                .start();
     }
 
     /** Relays a complete JSON body: a non-streamed completion, or an upstream 4xx that passes through. */

@@ -2,6 +2,7 @@ package io.portcullis.streaming;
 
 import io.portcullis.error.ErrorBodies;
 import io.portcullis.error.ErrorCode;
+import io.portcullis.observability.FirstTokens;
 import io.portcullis.upstream.UpstreamExchange;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -47,6 +48,8 @@ public final class StreamRelay {
     private long eventCount;
     /** True while the upstream is paused because the caller reads slower than the upstream writes. */
     private boolean pausedByCaller;
+    private Runnable onFirstToken = () -> { };
+    private boolean tokenSeen;
 
     public StreamRelay(Vertx vertx, HttpServerResponse caller, HttpClientResponse upstream, UpstreamExchange exchange,
             Duration idleTimeout) {
@@ -64,6 +67,12 @@ public final class StreamRelay {
         this.upstream = upstream;
         this.exchange = exchange;
         this.idleTimeout = idleTimeout;
+    }
+
+    /** Sets the action run once, when the first event that carries output reaches the caller. */
+    public StreamRelay onFirstToken(Runnable action) {
+        this.onFirstToken = action;
+        return this;
     }
 
     /** Starts relaying; the caller's status line and headers must already be set. */
@@ -145,6 +154,7 @@ public final class StreamRelay {
         }
         if (rewriter == null) {
             caller.write(event.raw());
+            noteToken(payload);
             return true;
         }
         List<JsonObject> rewritten;
@@ -158,8 +168,17 @@ public final class StreamRelay {
             String data = rewritten.get(i).encode();
             // The event's own id and event fields go with the last payload, which is the event itself.
             caller.write(i == rewritten.size() - 1 ? SseEvents.withData(event, data) : SseEvents.data(data));
+            noteToken(rewritten.get(i));
         }
         return true;
+    }
+
+    /** Runs the first-token action when {@code written} is the first payload sent that carries output. */
+    private void noteToken(JsonObject written) {
+        if (!tokenSeen && FirstTokens.carriesToken(written)) {
+            tokenSeen = true;
+            onFirstToken.run();
+        }
     }
 
     /** Writes what the rewriter still holds; returns false when that failed and the stream was ended. */
@@ -170,6 +189,7 @@ public final class StreamRelay {
         try {
             for (JsonObject payload : rewriter.finish()) {
                 caller.write(SseEvents.data(payload.encode()));
+                noteToken(payload);
             }
             return true;
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.portcullis.testsupport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -118,6 +119,11 @@ public final class FakeOpa {
     }
 
     private void handle(HttpServerRequest request) {
+        if (request.method() == HttpMethod.GET && request.path().equals("/health")) {
+            // OPA's health endpoint, which the gateway's readiness check calls.
+            request.response().putHeader("Content-Type", "application/json").end("{}");
+            return;
+        }
         request.body().onSuccess(body -> {
             paths.add(request.path());
             inputs.add(new JsonObject(body).getJsonObject("input"));
