@@ -1,5 +1,6 @@
 package io.portcullis.api;
 
+import io.portcullis.approval.RequestHold;
 import io.portcullis.authentication.CallerIdentity;
 import io.portcullis.authentication.IdentityMapper;
 import io.portcullis.error.ErrorCode;
@@ -12,6 +13,7 @@ import io.portcullis.masking.MaskingStage;
 import io.portcullis.policy.Enforcement;
 import io.portcullis.policy.Enforcement.Enforced;
 import io.portcullis.policy.PolicyDecider;
+import io.portcullis.policy.PolicyDecision;
 import io.portcullis.session.BoundSession;
 import io.portcullis.session.SessionBinder;
 import io.portcullis.streaming.StreamRelay;
@@ -61,10 +63,12 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private final PromptInspector inspector;
     private final PolicyDecider policy;
     private final MaskingStage masking;
+    private final RequestHold holds;
 
     @Inject
     public ChatCompletionsHandler(Vertx vertx, IdentityMapper identityMapper, UpstreamRegistry registry,
-            SessionBinder sessions, PromptInspector inspector, PolicyDecider policy, MaskingStage masking) {
+            SessionBinder sessions, PromptInspector inspector, PolicyDecider policy, MaskingStage masking,
+            RequestHold holds) {
         this.vertx = vertx;
         this.identityMapper = identityMapper;
         this.registry = registry;
@@ -72,6 +76,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         this.inspector = inspector;
         this.policy = policy;
         this.masking = masking;
+        this.holds = holds;
     }
 
     @Override
@@ -88,12 +93,32 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                         .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
                         .chain(decision -> {
                             Enforced enforced = Enforcement.apply(decision, request);
-                            return masking.apply(decision.mask(), enforced.request(), session, caller)
-                                    .map(masked -> new Prepared(enforced, masked, session));
+                            return hold(context, caller, session, requestId, decision, request)
+                                    .chain(proceed -> proceed
+                                            ? masking.apply(decision.mask(), enforced.request(), session, caller)
+                                                    .map(masked -> new Prepared(enforced, masked, session))
+                                            : Uni.createFrom().<Prepared>nullItem());
                         }))
                 .subscribe().with(
-                        prepared -> forward(context, prepared, upstream, requestId, caller),
+                        prepared -> {
+                            if (prepared != null) {
+                                forward(context, prepared, upstream, requestId, caller);
+                            }
+                        },
                         context::fail);
+    }
+
+    /**
+     * Holds the request while the approval that the decision requires is pending.
+     *
+     * @return true to go on, false when the hold already answered the caller (202)
+     */
+    private Uni<Boolean> hold(RoutingContext context, CallerIdentity caller, BoundSession session, String requestId,
+            PolicyDecision decision, ChatRequest request) {
+        if (!decision.approval().required()) {
+            return Uni.createFrom().item(true);
+        }
+        return holds.hold(context, caller, session.id(), requestId, decision, request);
     }
 
     /** A request that passed every stage before the upstream call. */
@@ -124,7 +149,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             return;
         }
         Enforced enforced = prepared.enforced();
-        if (enforced.maxTokensCap() != null) {
+        if (enforced.maxTokensCap() != null && !context.response().headWritten()) {
             context.response().putHeader(GatewayHeaders.MAX_TOKENS, enforced.maxTokensCap().toString());
         }
         MaskedRequest masked = prepared.masked();
@@ -177,11 +202,14 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private void relayStream(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream,
             AnswerMasking answer) {
         upstream.pause();
-        HttpServerResponse caller = context.response()
-                .setStatusCode(200)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .putHeader("X-Accel-Buffering", "no");
+        HttpServerResponse caller = context.response();
+        if (!caller.headWritten()) {
+            // A held stream has sent these already, with its keep-alive comments.
+            caller.setStatusCode(200)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .putHeader("X-Accel-Buffering", "no");
+        }
         new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout(),
                 answer == null ? null : answer.forStream()).start();
     }

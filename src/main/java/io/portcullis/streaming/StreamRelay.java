@@ -66,9 +66,14 @@ public final class StreamRelay {
         this.idleTimeout = idleTimeout;
     }
 
-    /** Starts relaying; the caller's status line and headers must already be set. */
+    /**
+     * Starts relaying. The caller's status line and headers must already be set, and may already be
+     * sent, as they are for a request that waited for approval.
+     */
     public void start() {
-        caller.setChunked(true);
+        if (!caller.headWritten()) {
+            caller.setChunked(true);
+        }
         caller.closeHandler(ignored -> onCallerClosed());
         caller.drainHandler(ignored -> {
             if (!finished && pausedByCaller) {
@@ -81,7 +86,9 @@ public final class StreamRelay {
         upstream.exceptionHandler(this::onUpstreamFailure);
         armIdleTimer();
         // Send the headers now: SDKs wait for them before they show anything.
-        caller.writeHead();
+        if (!caller.headWritten()) {
+            caller.writeHead();
+        }
         upstream.resume();
     }
 
