@@ -75,7 +75,7 @@ public class RequestHold {
             context.response().putHeader(APPROVAL_ID_HEADER, found.id.toString());
             return switch (found.state()) {
                 case PENDING -> async ? accepted(context, found) : waitFor(context, found, request.stream());
-                default -> outcome(found);
+                default -> outcome(found, true);
             };
         });
     }
@@ -128,13 +128,20 @@ public class RequestHold {
         });
         return decided
                 .onTermination().invoke(() -> vertx.cancelTimer(keepAlive))
-                .chain(this::outcome);
+                .chain(decision -> outcome(decision, false));
     }
 
-    private Uni<Boolean> outcome(Approval approval) {
+    /**
+     * Turns a decided approval into going on or an error.
+     *
+     * @param unusedOnly true when the approval was found rather than waited on: then it releases
+     *                   only a request that has not used it yet. Callers that waited together on one
+     *                   approval, such as a request and its SDK retry, are all released.
+     */
+    private Uni<Boolean> outcome(Approval approval, boolean unusedOnly) {
         return switch (approval.state()) {
             case APPROVED -> store.consume(approval.id).map(used -> {
-                if (!used) {
+                if (!used && unusedOnly) {
                     throw new GatewayException(ErrorCode.APPROVAL_MISMATCH, "The approval " + approval.id
                             + " was already used by an earlier request. Send the request again without "
                             + APPROVAL_ID_HEADER + " to ask for a new approval.");
