@@ -17,6 +17,8 @@ import io.portcullis.policy.PolicyDecision;
 import io.portcullis.session.BoundSession;
 import io.portcullis.session.SessionBinder;
 import io.portcullis.streaming.StreamRelay;
+import io.portcullis.toolcall.ToolCallChecker;
+import io.portcullis.toolcall.ToolCallGate;
 import io.portcullis.upstream.Upstream;
 import io.portcullis.upstream.UpstreamExchange;
 import io.portcullis.upstream.UpstreamRegistry;
@@ -51,6 +53,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
 
     private static final Logger LOG = Logger.getLogger(ChatCompletionsHandler.class);
     private static final String ENDPOINT = "/chat/completions";
+    private static final String SESSION_KEY = "portcullis.session";
     /** Bodies up to this size are inspected and masked on the event loop; larger ones on a worker thread. */
     static final int INLINE_INSPECTION_BYTES = 8 * 1024;
     /** Largest non-streamed upstream body accepted, in bytes. */
@@ -64,11 +67,12 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private final PolicyDecider policy;
     private final MaskingStage masking;
     private final RequestHold holds;
+    private final ToolCallChecker toolCalls;
 
     @Inject
     public ChatCompletionsHandler(Vertx vertx, IdentityMapper identityMapper, UpstreamRegistry registry,
             SessionBinder sessions, PromptInspector inspector, PolicyDecider policy, MaskingStage masking,
-            RequestHold holds) {
+            RequestHold holds, ToolCallChecker toolCalls) {
         this.vertx = vertx;
         this.identityMapper = identityMapper;
         this.registry = registry;
@@ -77,6 +81,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         this.policy = policy;
         this.masking = masking;
         this.holds = holds;
+        this.toolCalls = toolCalls;
     }
 
     @Override
@@ -139,6 +144,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     }
 
     private static void onSessionBound(RoutingContext context, BoundSession session) {
+        context.put(SESSION_KEY, session);
         MDC.put("sessionId", session.id());
         context.response().putHeader(GatewayHeaders.SESSION_ID, session.id());
     }
@@ -186,7 +192,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             discard(exchange, response);
             context.fail(new GatewayException(ErrorCode.UPSTREAM_INVALID_RESPONSE));
         } else if (request.stream() && success) {
-            relayStream(context, exchange, response, answer);
+            relayStream(context, request, exchange, response, answer);
         } else {
             relayBody(context, exchange, response, answer);
         }
@@ -199,8 +205,8 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         exchange.cancel();
     }
 
-    private void relayStream(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream,
-            AnswerMasking answer) {
+    private void relayStream(RoutingContext context, ChatRequest request, UpstreamExchange exchange,
+            HttpClientResponse upstream, AnswerMasking answer) {
         upstream.pause();
         HttpServerResponse caller = context.response();
         if (!caller.headWritten()) {
@@ -211,7 +217,21 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                     .putHeader("X-Accel-Buffering", "no");
         }
         new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout(),
-                answer == null ? null : answer.forStream()).start();
+                answer == null ? null : answer.forStream(), toolCallStage(context, request)).start();
+    }
+
+    /**
+     * Returns the stage that checks the model's tool calls, for a request that offers tools, else
+     * null. NOTE: an answer to a request without tools is not searched for tool calls.
+     */
+    private ToolCallGate toolCallStage(RoutingContext context, ChatRequest request) {
+        if (request.toolNames().isEmpty()) {
+            return null;
+        }
+        CallerIdentity caller = Callers.require(context, identityMapper);
+        BoundSession session = context.get(SESSION_KEY);
+        return toolCalls.gate(new ToolCallChecker.Origin(caller, session, request.model(),
+                RequestIds.assign(context)));
     }
 
     /** Relays a complete JSON body: a non-streamed completion, or an upstream 4xx that passes through. */

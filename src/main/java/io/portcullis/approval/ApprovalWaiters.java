@@ -61,7 +61,7 @@ public class ApprovalWaiters {
         subscriber = PgSubscriber.subscriber(vertx, listenOptions)
                 .reconnectPolicy(attempts -> RECONNECT_DELAY_MS);
         subscriber.channel(ApprovalStore.CHANNEL).handler(this::onNotification);
-        subscriber.closeHandler(nothing -> LOG.warn("Lost the PostgreSQL connection that listens for approvals;"
+        subscriber.closeHandler(nothing -> LOG.info("Lost the PostgreSQL connection that listens for approvals;"
                 + " reconnecting, and polling meanwhile"));
         subscriber.connect().onFailure(failure -> LOG.errorf("Listening for approvals failed: %s;"
                 + " held callers are released by polling only", failure.toString()));
@@ -103,6 +103,20 @@ public class ApprovalWaiters {
                     vertx.cancelTimer(expiryTimer);
                     remove(id, promise);
                 });
+    }
+
+    /**
+     * Counts a caller out of a pending approval because it disconnected, and cancels the approval
+     * when no retry attaches within {@code portcullis.approval.cancel-grace}.
+     */
+    public void abandon(UUID id) {
+        LOG.infof("Caller disconnected while approval %s was pending", id);
+        store.detach(id).subscribe().with(
+                detached -> vertx.setTimer(config.cancelGrace().toMillis() + 100, timer -> store
+                        .cancelIfAbandoned(id)
+                        .subscribe().with(this::release, failure -> LOG.warnf("Cancelling approval %s failed: %s",
+                                id, failure.toString()))),
+                failure -> LOG.warnf("Detaching from approval %s failed: %s", id, failure.toString()));
     }
 
     private void onNotification(String payload) {

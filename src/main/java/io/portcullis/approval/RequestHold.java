@@ -122,7 +122,7 @@ public class RequestHold {
             Cancellable waiting = waiters.awaitDecision(approval).subscribe().with(emitter::complete, emitter::fail);
             response.closeHandler(ignored -> {
                 waiting.cancel();
-                callerGone(id);
+                waiters.abandon(id);
                 emitter.fail(new GatewayException(ErrorCode.APPROVAL_CANCELLED));
             });
         });
@@ -175,18 +175,6 @@ public class RequestHold {
                 response.write(comment);
             }
         });
-    }
-
-    /** Counts the caller out, and cancels the approval when no retry attaches within the grace period. */
-    private void callerGone(UUID id) {
-        LOG.infof("Caller disconnected while approval %s was pending", id);
-        store.detach(id)
-                .subscribe().with(
-                        detached -> vertx.setTimer(config.cancelGrace().toMillis() + 100, timer -> store
-                                .cancelIfAbandoned(id)
-                                .subscribe().with(ignored -> { }, failure -> LOG.warnf(
-                                        "Cancelling approval %s failed: %s", id, failure.toString()))),
-                        failure -> LOG.warnf("Detaching from approval %s failed: %s", id, failure.toString()));
     }
 
     private static JsonObject context(CallerIdentity caller, ChatRequest request, String sessionId) {
