@@ -20,6 +20,8 @@ final class ApprovalClient {
     static final String LOCAL_MODEL = "smollm2-135m-instruct";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    private static final java.util.Set<String> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final String baseUrl;
 
     ApprovalClient(String baseUrl) {
@@ -34,6 +36,18 @@ final class ApprovalClient {
                 .put("stream", stream)
                 .put("max_tokens", 16)
                 .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", content)));
+    }
+
+    /**
+     * Sends one small request that is not held, once per gateway, so that the first held request
+     * of a test does not meet cold connection pools.
+     */
+    void warmUp(String token) {
+        if (WARMED.add(baseUrl)) {
+            JsonObject small = new JsonObject().put("model", LOCAL_MODEL).put("max_tokens", 4)
+                    .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+            chat(token, small, Map.of()).join();
+        }
     }
 
     CompletableFuture<HttpResponse<String>> chat(String token, JsonObject body, Map<String, String> headers) {

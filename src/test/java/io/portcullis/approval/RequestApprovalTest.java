@@ -51,7 +51,8 @@ class RequestApprovalTest {
     @BeforeEach
     void setUp() {
         client = new ApprovalClient("http://127.0.0.1:" + port);
-        start = Instant.now().minusMillis(500);
+        client.warmUp(Tokens.alice());
+        start = Instant.now();
         ApprovalStackResource.simulator.clear();
     }
 
