@@ -17,6 +17,15 @@ public class RecordedApprovalEvents {
         events.add(event);
     }
 
+    /** Returns the ids of the approvals that the subject's requests opened at or after the instant. */
+    public List<UUID> openedSince(String subject, java.time.Instant since) {
+        return events.stream()
+                .filter(event -> event.type() == ApprovalEvent.Type.REQUESTED && event.subject().equals(subject)
+                        && !event.time().isBefore(since))
+                .map(ApprovalEvent::approvalId)
+                .toList();
+    }
+
     public List<ApprovalEvent.Type> typesOf(UUID approvalId) {
         return events.stream().filter(event -> event.approvalId().equals(approvalId)).map(ApprovalEvent::type).toList();
     }
