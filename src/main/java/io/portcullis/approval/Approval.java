@@ -49,7 +49,7 @@ public class Approval {
     @Column(nullable = false)
     public String context;
 
-    /** Why the policy asked for approval. */
+    /** The policy's reason for the hold, shown to approvers. */
     public String reason;
 
     /** JSON array of the groups whose members may vote. */
@@ -74,7 +74,7 @@ public class Approval {
     @Column(name = "decided_at")
     public Instant decidedAt;
 
-    /** The denying approver's reason, or the approvers' reasons joined, once decided. */
+    /** The reason given with the vote that decided the approval, or null. */
     @Column(name = "decision_reason")
     public String decisionReason;
 

@@ -11,7 +11,7 @@ final class ApprovalJson {
     private ApprovalJson() {
     }
 
-    /** What a requester may see of its own approval. */
+    /** Builds the view of an approval that its requester may see. */
     static JsonObject status(Approval approval) {
         return new JsonObject()
                 .put("id", approval.id.toString())
@@ -25,7 +25,7 @@ final class ApprovalJson {
                 .put("decided_at", approval.decidedAt == null ? null : approval.decidedAt.toString());
     }
 
-    /** What an approver sees: the status, the masked context, the quorum and the votes (none when null). */
+    /** Builds the approver's view: the status, the masked context, the quorum and the votes (none when null). */
     static JsonObject detail(Approval approval, List<ApprovalVote> votes, Approver viewer) {
         JsonArray voteList = new JsonArray();
         for (ApprovalVote vote : votes == null ? List.<ApprovalVote>of() : votes) {

@@ -2,7 +2,7 @@ package io.portcullis.approval;
 
 import java.util.Locale;
 
-/** What an approval holds. */
+/** The kind of content an approval holds back. */
 public enum ApprovalKind {
     /** A chat completion request, before it reaches the model. */
     REQUEST,

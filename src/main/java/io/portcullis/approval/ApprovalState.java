@@ -2,7 +2,7 @@ package io.portcullis.approval;
 
 import java.util.Locale;
 
-/** Where an approval is in its life. Only {@link #PENDING} changes; the others are final. */
+/** The state of an approval. Only {@link #PENDING} changes, because the others are final. */
 public enum ApprovalState {
     /** Waiting for votes. */
     PENDING,

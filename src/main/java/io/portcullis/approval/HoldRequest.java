@@ -5,7 +5,7 @@ import io.portcullis.policy.PolicyDecision;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What a new approval needs.
+ * The facts a new approval is opened with.
  *
  * @param kind       a request or a tool call
  * @param caller     the requester

@@ -1,7 +1,7 @@
 package io.portcullis.toolcall;
 
 /**
- * What happens to one tool call.
+ * The outcome of the check of one tool call.
  *
  * @param allowed     true to pass the call to the caller unchanged
  * @param explanation why it was removed, shown to the caller; null when allowed
