@@ -194,7 +194,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         } else if (request.stream() && success) {
             relayStream(context, request, exchange, response, answer);
         } else {
-            relayBody(context, exchange, response, answer);
+            relayBody(context, exchange, response, answer, toolCallStage(context, request));
         }
     }
 
@@ -221,7 +221,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     }
 
     /**
-     * Returns the stage that checks the model's tool calls, for a request that offers tools, else
+     * Returns the gate that checks the model's tool calls, for a request that offers tools, else
      * null. NOTE: an answer to a request without tools is not searched for tool calls.
      */
     private ToolCallGate toolCallStage(RoutingContext context, ChatRequest request) {
@@ -236,11 +236,19 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
 
     /** Relays a complete JSON body: a non-streamed completion, or an upstream 4xx that passes through. */
     private void relayBody(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream,
-            AnswerMasking answer) {
+            AnswerMasking answer, ToolCallGate toolCallGate) {
         BoundedBody body = new BoundedBody(vertx, exchange, upstream, MAX_RESPONSE_BYTES);
+        if (toolCallGate != null) {
+            context.response().closeHandler(ignored -> {
+                exchange.cancel();
+                toolCallGate.cancel();
+            });
+        }
         body.read()
                 .compose(bytes -> upstream.statusCode() == 200 && answer != null
                         ? maskBody(bytes, answer, exchange) : Future.succeededFuture(bytes))
+                .compose(bytes -> upstream.statusCode() == 200 && toolCallGate != null
+                        ? checkToolCalls(bytes, toolCallGate) : Future.succeededFuture(bytes))
                 .onSuccess(bytes -> {
                     if (upstream.statusCode() == 200 && !isJsonObject(bytes)) {
                         LOG.warnf("Upstream %s sent a 200 body that is not a JSON object", exchange.upstream().name());
@@ -300,6 +308,24 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             }
         }
         return vertx.executeBlocking(mask, false);
+    }
+
+    /**
+     * Checks the tool calls of a non-streamed completion, which waits meanwhile. A body that is not
+     * a JSON object is returned as it is, and rejected by the caller of this method.
+     */
+    private static Future<Buffer> checkToolCalls(Buffer bytes, ToolCallGate gate) {
+        JsonObject completion;
+        try {
+            if (!(Json.decodeValue(bytes) instanceof JsonObject object)) {
+                return Future.succeededFuture(bytes);
+            }
+            completion = object;
+        } catch (DecodeException e) {
+            return Future.succeededFuture(bytes);
+        }
+        return Future.fromCompletionStage(gate.checkCompletion(completion).map(JsonObject::toBuffer)
+                .subscribeAsCompletionStage());
     }
 
     private static boolean isJsonObject(Buffer bytes) {

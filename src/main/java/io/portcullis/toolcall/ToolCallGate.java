@@ -68,6 +68,70 @@ public final class ToolCallGate implements StreamStage {
         return checker.keepAliveInterval();
     }
 
+    /**
+     * Checks the tool calls of a non-streamed completion in the same way, and removes or keeps
+     * them in {@code choices[].message}. The completion is changed in place.
+     */
+    public Uni<JsonObject> checkCompletion(JsonObject completion) {
+        List<ToolCall> complete = new ArrayList<>();
+        for (JsonObject choice : choices(completion)) {
+            JsonObject message = choice.getValue("message") instanceof JsonObject object ? object : null;
+            JsonArray toolCalls = message == null ? null : message.getJsonArray("tool_calls");
+            for (int i = 0; toolCalls != null && i < toolCalls.size(); i++) {
+                JsonObject call = toolCalls.getJsonObject(i);
+                JsonObject function = call.getJsonObject("function", new JsonObject());
+                complete.add(new ToolCall(choice.getInteger("index", 0), i, call.getString("id"),
+                        function.getString("name", ""), function.getString("arguments", "")));
+            }
+        }
+        if (complete.isEmpty()) {
+            return Uni.createFrom().item(completion);
+        }
+        List<Uni<Verdict>> checks = complete.stream().map(call -> checker.check(call, origin, opened)).toList();
+        return Uni.join().all(checks).andFailFast().map(verdicts -> {
+            for (JsonObject choice : choices(completion)) {
+                int choiceIndex = choice.getInteger("index", 0);
+                List<Verdict> ofChoice = new ArrayList<>();
+                for (int i = 0; i < complete.size(); i++) {
+                    if (complete.get(i).choice() == choiceIndex) {
+                        ofChoice.add(verdicts.get(i));
+                    }
+                }
+                if (!ofChoice.isEmpty()) {
+                    applyToMessage(choice, ofChoice);
+                }
+            }
+            return completion;
+        });
+    }
+
+    private static void applyToMessage(JsonObject choice, List<Verdict> verdicts) {
+        JsonObject message = choice.getJsonObject("message");
+        JsonArray toolCalls = message.getJsonArray("tool_calls");
+        JsonArray kept = new JsonArray();
+        StringBuilder explanations = new StringBuilder();
+        for (int i = 0; i < toolCalls.size(); i++) {
+            if (verdicts.get(i).allowed()) {
+                kept.add(toolCalls.getValue(i));
+            } else {
+                explanations.append(verdicts.get(i).explanation()).append('\n');
+            }
+        }
+        if (explanations.isEmpty()) {
+            return;
+        }
+        String content = message.getValue("content") instanceof String text ? text + "\n" : "";
+        message.put("content", content + explanations);
+        if (kept.isEmpty()) {
+            message.remove("tool_calls");
+            if ("tool_calls".equals(choice.getValue("finish_reason"))) {
+                choice.put("finish_reason", "stop");
+            }
+        } else {
+            message.put("tool_calls", kept);
+        }
+    }
+
     /** Adds the chunk's tool-call deltas to the calls; returns true when it has any. */
     private boolean collect(JsonObject chunk) {
         boolean hasCalls = false;

@@ -86,6 +86,27 @@ class ToolCallApprovalTest {
         assertThat(assembled.finishReason).isEqualTo("tool_calls");
     }
 
+    @Test
+    void nonStreamedToolCallsAreChecked() throws Exception {
+        JsonObject request = agentRequest().put("stream", false);
+        CompletableFuture<HttpResponse<String>> answer = client.chat(Tokens.alice(), request, Map.of());
+        JsonObject pending = client.awaitPending(RequestApprovalTest.carol(), "alice", start);
+        assertThat(pending.getJsonObject("context").getJsonObject("tool").getString("name")).isEqualTo("write_file");
+
+        client.vote(RequestApprovalTest.carol(), pending.getString("id"), "approve", null);
+
+        HttpResponse<String> response = answer.get(20, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonObject choice = new JsonObject(response.body()).getJsonArray("choices").getJsonObject(0);
+        JsonArray calls = choice.getJsonObject("message").getJsonArray("tool_calls");
+        assertThat(calls).hasSize(2);
+        assertThat(calls.getJsonObject(0).getJsonObject("function").getString("name")).isEqualTo("read_file");
+        assertThat(calls.getJsonObject(1).getJsonObject("function").getString("name")).isEqualTo("write_file");
+        assertThat(choice.getJsonObject("message").getString("content"))
+                .startsWith("[Portcullis] The tool call run_shell was removed");
+        assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
+    }
+
     private static JsonObject agentRequest() {
         JsonArray tools = new JsonArray();
         for (String name : List.of("read_file", "write_file", "run_shell")) {
