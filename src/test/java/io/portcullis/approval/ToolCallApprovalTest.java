@@ -107,7 +107,7 @@ class ToolCallApprovalTest {
         assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
     }
 
-    private static JsonObject agentRequest() {
+    static JsonObject agentRequest() {
         JsonArray tools = new JsonArray();
         for (String name : List.of("read_file", "write_file", "run_shell")) {
             tools.add(new JsonObject().put("type", "function").put("function", new JsonObject().put("name", name)
