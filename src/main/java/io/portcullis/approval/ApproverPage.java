@@ -70,6 +70,7 @@ public class ApproverPage {
     private void vote(RoutingContext context) {
         Approver approver = Approver.of(Callers.require(context, identityMapper));
         String verdict = context.pathParam("verdict");
+
         String form = context.request().getFormAttribute("csrf");
         Cookie cookie = context.request().getCookie(CSRF_COOKIE);
         if (cookie == null || form == null || !MessageDigest.isEqual(cookie.getValue().getBytes(StandardCharsets.UTF_8),
@@ -90,6 +91,7 @@ public class ApproverPage {
             html(context, 404, ApproverPageHtml.message(approver, "No such action."));
             return;
         }
+
         String reason = context.request().getFormAttribute("reason");
         reason = reason == null || reason.isBlank() ? null : reason.strip();
         if (ApprovalVote.DENY.equals(verdict) && reason == null) {
@@ -100,6 +102,7 @@ public class ApproverPage {
             redirect(context, "The reason is longer than " + ApprovalRoutes.MAX_REASON_CHARS + " characters.");
             return;
         }
+
         store.vote(id, approver, verdict, reason).subscribe().with(
                 approval -> redirect(context, "Approval " + approval.id + " is " + approval.state + "."),
                 failure -> redirect(context, failure instanceof GatewayException gateway ? gateway.getMessage()
@@ -120,7 +123,7 @@ public class ApproverPage {
         return token;
     }
 
-    /** Answers a form post with 303 to the queue, which shows the notice (Post/Redirect/Get). */
+    /** Redirects a form post with 303 to the queue, which shows the notice (Post/Redirect/Get). */
     private static void redirect(RoutingContext context, String notice) {
         context.response().setStatusCode(303)
                 .putHeader(HttpHeaders.LOCATION, "/approvals?notice=" + URLEncoder.encode(notice, StandardCharsets.UTF_8))
