@@ -119,6 +119,12 @@ public class RequestHold {
         long keepAlive = stream ? startKeepAlive(response, approval.id) : -1;
         UUID id = approval.id;
         Uni<Approval> decided = Uni.createFrom().emitter(emitter -> {
+            if (response.closed()) {
+                // The caller left while the approval was being opened.
+                waiters.abandon(id);
+                emitter.fail(new GatewayException(ErrorCode.APPROVAL_CANCELLED));
+                return;
+            }
             Cancellable waiting = waiters.awaitDecision(approval).subscribe().with(emitter::complete, emitter::fail);
             response.closeHandler(ignored -> {
                 waiting.cancel();
