@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** Reads the caller of a request from the security identity that Quarkus OIDC verified. */
-final class Callers {
+public final class Callers {
 
     private static final Logger LOG = Logger.getLogger(Callers.class);
 
@@ -30,7 +30,7 @@ final class Callers {
      * Returns the caller, or fails with 401 when the request carried no token. Requests with an
      * invalid token never get here: authentication failed before the route ran.
      */
-    static CallerIdentity require(RoutingContext context, IdentityMapper mapper) {
+    public static CallerIdentity require(RoutingContext context, IdentityMapper mapper) {
         CallerIdentity cached = context.get(CALLER_KEY);
         if (cached != null) {
             return cached;

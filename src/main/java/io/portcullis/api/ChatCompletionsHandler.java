@@ -1,5 +1,6 @@
 package io.portcullis.api;
 
+import io.portcullis.approval.RequestHold;
 import io.portcullis.authentication.CallerIdentity;
 import io.portcullis.authentication.IdentityMapper;
 import io.portcullis.error.ErrorCode;
@@ -13,9 +14,12 @@ import io.portcullis.observability.GatewayMetrics;
 import io.portcullis.policy.Enforcement;
 import io.portcullis.policy.Enforcement.Enforced;
 import io.portcullis.policy.PolicyDecider;
+import io.portcullis.policy.PolicyDecision;
 import io.portcullis.session.BoundSession;
 import io.portcullis.session.SessionBinder;
 import io.portcullis.streaming.StreamRelay;
+import io.portcullis.toolcall.ToolCallChecker;
+import io.portcullis.toolcall.ToolCallGate;
 import io.portcullis.upstream.Upstream;
 import io.portcullis.upstream.UpstreamExchange;
 import io.portcullis.upstream.UpstreamRegistry;
@@ -50,6 +54,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
 
     private static final Logger LOG = Logger.getLogger(ChatCompletionsHandler.class);
     private static final String ENDPOINT = "/chat/completions";
+    private static final String SESSION_KEY = "portcullis.session";
     /** Bodies up to this size are inspected and masked on the event loop; larger ones on a worker thread. */
     static final int INLINE_INSPECTION_BYTES = 8 * 1024;
     /** Largest non-streamed upstream body accepted, in bytes. */
@@ -63,11 +68,13 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private final PolicyDecider policy;
     private final MaskingStage masking;
     private final GatewayMetrics metrics;
+    private final RequestHold holds;
+    private final ToolCallChecker toolCalls;
 
     @Inject
     public ChatCompletionsHandler(Vertx vertx, IdentityMapper identityMapper, UpstreamRegistry registry,
             SessionBinder sessions, PromptInspector inspector, PolicyDecider policy, MaskingStage masking,
-            GatewayMetrics metrics) {
+            RequestHold holds, ToolCallChecker toolCalls, GatewayMetrics metrics) {
         this.vertx = vertx;
         this.identityMapper = identityMapper;
         this.registry = registry;
@@ -76,6 +83,8 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         this.policy = policy;
         this.masking = masking;
         this.metrics = metrics;
+        this.holds = holds;
+        this.toolCalls = toolCalls;
     }
 
     @Override
@@ -93,12 +102,32 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                         .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
                         .chain(decision -> {
                             Enforced enforced = Enforcement.apply(decision, request);
-                            return masking.apply(decision.mask(), enforced.request(), session, caller)
-                                    .map(masked -> new Prepared(enforced, masked, session));
+                            return hold(context, caller, session, requestId, decision, request)
+                                    .chain(proceed -> proceed
+                                            ? masking.apply(decision.mask(), enforced.request(), session, caller)
+                                                    .map(masked -> new Prepared(enforced, masked, session))
+                                            : Uni.createFrom().<Prepared>nullItem());
                         }))
                 .subscribe().with(
-                        prepared -> forward(context, prepared, upstream, requestId, caller),
+                        prepared -> {
+                            if (prepared != null) {
+                                forward(context, prepared, upstream, requestId, caller);
+                            }
+                        },
                         context::fail);
+    }
+
+    /**
+     * Holds the request while the approval that the decision requires is pending.
+     *
+     * @return true to go on, false when the hold already answered the caller (202)
+     */
+    private Uni<Boolean> hold(RoutingContext context, CallerIdentity caller, BoundSession session, String requestId,
+            PolicyDecision decision, ChatRequest request) {
+        if (!decision.approval().required()) {
+            return Uni.createFrom().item(true);
+        }
+        return holds.hold(context, caller, session.id(), requestId, decision, request);
     }
 
     /** A request that passed every stage before the upstream call. */
@@ -119,6 +148,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     }
 
     private static void onSessionBound(RoutingContext context, BoundSession session) {
+        context.put(SESSION_KEY, session);
         MDC.put("sessionId", session.id());
         context.response().putHeader(GatewayHeaders.SESSION_ID, session.id());
     }
@@ -129,7 +159,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             return;
         }
         Enforced enforced = prepared.enforced();
-        if (enforced.maxTokensCap() != null) {
+        if (enforced.maxTokensCap() != null && !context.response().headWritten()) {
             context.response().putHeader(GatewayHeaders.MAX_TOKENS, enforced.maxTokensCap().toString());
         }
         MaskedRequest masked = prepared.masked();
@@ -167,9 +197,9 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             discard(exchange, response);
             context.fail(new GatewayException(ErrorCode.UPSTREAM_INVALID_RESPONSE));
         } else if (request.stream() && success) {
-            relayStream(context, exchange, response, answer);
+            relayStream(context, request, exchange, response, answer);
         } else {
-            relayBody(context, exchange, response, answer);
+            relayBody(context, exchange, response, answer, toolCallStage(context, request));
         }
     }
 
@@ -180,27 +210,52 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         exchange.cancel();
     }
 
-    private void relayStream(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream,
-            AnswerMasking answer) {
+    private void relayStream(RoutingContext context, ChatRequest request, UpstreamExchange exchange,
+            HttpClientResponse upstream, AnswerMasking answer) {
         upstream.pause();
-        HttpServerResponse caller = context.response()
-                .setStatusCode(200)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .putHeader("X-Accel-Buffering", "no");
+        HttpServerResponse caller = context.response();
+        if (!caller.headWritten()) {
+            // A held stream has sent these already, with its keep-alive comments.
+            caller.setStatusCode(200)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .putHeader("X-Accel-Buffering", "no");
+        }
         new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout(),
-                answer == null ? null : answer.forStream())
+                answer == null ? null : answer.forStream(), toolCallStage(context, request))
                 .onFirstToken(context.get(GatewayMetrics.FIRST_TOKEN_ACTION))
                 .start();
     }
 
+    /**
+     * Returns the gate that checks the model's tool calls, for a request that offers tools, else
+     * null. NOTE: an answer to a request without tools is not searched for tool calls.
+     */
+    private ToolCallGate toolCallStage(RoutingContext context, ChatRequest request) {
+        if (request.toolNames().isEmpty()) {
+            return null;
+        }
+        CallerIdentity caller = Callers.require(context, identityMapper);
+        BoundSession session = context.get(SESSION_KEY);
+        return toolCalls.gate(new ToolCallChecker.Origin(caller, session, request.model(),
+                RequestIds.assign(context)));
+    }
+
     /** Relays a complete JSON body: a non-streamed completion, or an upstream 4xx that passes through. */
     private void relayBody(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream,
-            AnswerMasking answer) {
+            AnswerMasking answer, ToolCallGate toolCallGate) {
         BoundedBody body = new BoundedBody(vertx, exchange, upstream, MAX_RESPONSE_BYTES);
+        if (toolCallGate != null) {
+            context.response().closeHandler(ignored -> {
+                exchange.cancel();
+                toolCallGate.cancel();
+            });
+        }
         body.read()
                 .compose(bytes -> upstream.statusCode() == 200 && answer != null
                         ? maskBody(bytes, answer, exchange) : Future.succeededFuture(bytes))
+                .compose(bytes -> upstream.statusCode() == 200 && toolCallGate != null
+                        ? checkToolCalls(bytes, toolCallGate) : Future.succeededFuture(bytes))
                 .onSuccess(bytes -> {
                     if (upstream.statusCode() == 200 && !isJsonObject(bytes)) {
                         LOG.warnf("Upstream %s sent a 200 body that is not a JSON object", exchange.upstream().name());
@@ -260,6 +315,24 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             }
         }
         return vertx.executeBlocking(mask, false);
+    }
+
+    /**
+     * Checks the tool calls of a non-streamed completion, which waits meanwhile. A body that is not
+     * a JSON object is returned as it is, and rejected by the caller of this method.
+     */
+    private static Future<Buffer> checkToolCalls(Buffer bytes, ToolCallGate gate) {
+        JsonObject completion;
+        try {
+            if (!(Json.decodeValue(bytes) instanceof JsonObject object)) {
+                return Future.succeededFuture(bytes);
+            }
+            completion = object;
+        } catch (DecodeException e) {
+            return Future.succeededFuture(bytes);
+        }
+        return Future.fromCompletionStage(gate.checkCompletion(completion).map(JsonObject::toBuffer)
+                .subscribeAsCompletionStage());
     }
 
     private static boolean isJsonObject(Buffer bytes) {

@@ -27,6 +27,12 @@ public final class ErrorResponder {
             LOG.debugf("Error %s after the caller went away", error.errorCode().code());
             return;
         }
+        if (response.headWritten() && isEventStream(response)) {
+            // A held stream got its 200 status before the outcome; OpenAI SDKs raise this event.
+            LOG.debugf("Error %s inside a stream", error.errorCode().code());
+            response.end(ErrorBodies.sseEvent(error.errorCode(), error.getMessage()));
+            return;
+        }
         if (response.headWritten()) {
             // The status line is gone; the caller sees the connection close instead of a clean end.
             LOG.warnf("Error %s after the response started; closing the connection", error.errorCode().code());
@@ -51,6 +57,11 @@ public final class ErrorResponder {
             response.putHeader(HttpHeaders.CONNECTION, "close");
         }
         response.end(ErrorBodies.of(error).toBuffer());
+    }
+
+    private static boolean isEventStream(HttpServerResponse response) {
+        String contentType = response.headers().get(HttpHeaders.CONTENT_TYPE);
+        return contentType != null && contentType.startsWith("text/event-stream");
     }
 
     private static GatewayException unexpected(Throwable failure) {

@@ -49,6 +49,8 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
 
     private static final Logger LOG = Logger.getLogger(ScreenedBearerAuthenticationMechanism.class);
     private static final String BEARER_PREFIX = "bearer ";
+    /** Path of the approver page, whose OIDC tenant {@code approver-page} uses the code flow. */
+    public static final String APPROVER_PAGE = "/approvals";
 
     /** Routing-context key of the token's claims (a JSON object) once all checks passed. */
     public static final String VERIFIED_CLAIMS = "portcullis.verified-claims";
@@ -76,7 +78,9 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
         String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization == null) {
-            return Uni.createFrom().nullItem();
+            // The approver page signs people in with the code flow of its own OIDC tenant.
+            return isApproverPage(context) ? oidc.authenticate(context, identityProviderManager)
+                    : Uni.createFrom().nullItem();
         }
         RequestIds.assign(context);
         if (!authorization.regionMatches(true, 0, BEARER_PREFIX, 0, BEARER_PREFIX.length())) {
@@ -172,6 +176,12 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
         }
     }
 
+    /** Returns true for the paths of the approver page, {@code /approvals} and below. */
+    static boolean isApproverPage(RoutingContext context) {
+        String path = context.normalizedPath();
+        return path.equals(APPROVER_PAGE) || path.startsWith(APPROVER_PAGE + "/");
+    }
+
     /** Keeps an attacker-chosen header value short and on one line before it reaches a log. */
     private static String printable(Object value) {
         if (!(value instanceof String s)) {
@@ -183,6 +193,10 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
 
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        if (isApproverPage(context) && context.request().getHeader(HttpHeaders.AUTHORIZATION) == null) {
+            // A redirect to the identity provider's sign-in page.
+            return oidc.getChallenge(context);
+        }
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate",
                 "Bearer realm=\"portcullis\", error=\"invalid_token\""));
     }

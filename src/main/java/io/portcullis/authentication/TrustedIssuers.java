@@ -75,7 +75,11 @@ public class TrustedIssuers {
         List<TrustedIssuer.Settings> tenants = new ArrayList<>();
         for (Map.Entry<String, OidcTenantConfig> entry : oidc.namedTenants().entrySet()) {
             OidcTenantConfig tenant = entry.getValue();
-            if (tenant.tenantEnabled() && tenant.authServerUrl().isPresent()) {
+            // A web-app tenant (the approver page) signs people in with the code flow and
+            // never accepts bearer tokens, so it trusts no issuer for them.
+            boolean webApp = tenant.applicationType().orElse(OidcTenantConfig.ApplicationType.SERVICE)
+                    == OidcTenantConfig.ApplicationType.WEB_APP;
+            if (tenant.tenantEnabled() && tenant.authServerUrl().isPresent() && !webApp) {
                 tenants.add(settings(entry.getKey(), tenant));
             }
         }

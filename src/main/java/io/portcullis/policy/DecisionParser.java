@@ -27,6 +27,7 @@ final class DecisionParser {
 
     private static final Set<String> DECISION_MEMBERS = Set.of("version", "allow", "reasons", "mask", "approval",
             "constraints", "record");
+    private static final Set<String> TOOL_DECISION_MEMBERS = Set.of("version", "allow", "reasons", "approval");
     private static final Set<String> MASK_MEMBERS = Set.of("prompt", "response", "mode", "restore");
     private static final Set<String> APPROVAL_MEMBERS = Set.of("required", "approver_groups", "min_approvals",
             "ttl_seconds", "reason");
@@ -67,6 +68,32 @@ final class DecisionParser {
                 approval(decision),
                 constraints(decision),
                 recording(decision),
+                decisionId(response));
+    }
+
+    /**
+     * Parses the body of a tool-call decision query, version {@value ToolCallDecision#VERSION}.
+     *
+     * @throws InvalidDecisionException when the result is undefined or not a valid tool-call decision
+     */
+    static ToolCallDecision parseToolCall(JsonObject response) {
+        if (!(response.getValue("result") instanceof JsonObject decision)) {
+            throw new InvalidDecisionException("the tool-call result is " + describe(response.getValue("result"))
+                    + ", not an object");
+        }
+        checkMembers(decision, "", TOOL_DECISION_MEMBERS);
+        String version = requiredString(decision, "version", "version");
+        if (!ToolCallDecision.VERSION.equals(version)) {
+            throw new InvalidDecisionException("version is '" + quote(version) + "', but this gateway accepts "
+                    + ToolCallDecision.VERSION + " only for tool calls");
+        }
+        if (!decision.containsKey("allow")) {
+            throw new InvalidDecisionException("allow is missing");
+        }
+        return new ToolCallDecision(
+                booleanValue(decision.getValue("allow"), "allow"),
+                strings(decision, "reasons", "reasons", false),
+                approval(decision),
                 decisionId(response));
     }
 

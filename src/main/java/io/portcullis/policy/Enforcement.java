@@ -44,8 +44,8 @@ public final class Enforcement {
      * Applies a decision to a chat request.
      *
      * @throws GatewayException {@code policy_denied} when the decision denies the request, its
-     *                          model or one of its tools, or requires approval, which this
-     *                          gateway cannot do yet
+     *                          model or one of its tools. A required approval is left to the
+     *                          approval stage.
      */
     public static Enforced apply(PolicyDecision decision, ChatRequest request) {
         requireAllowed(decision);
@@ -56,7 +56,6 @@ public final class Enforcement {
         }
         JsonObject body = request.json().copy();
         boolean changed = constraints.tools() != null && restrictTools(body, constraints);
-        requireNoPendingStages(decision);
         changed |= constraints.maxTokens() != null && capTokens(body, constraints.maxTokens());
         ChatRequest forwarded = changed ? ChatRequestParser.parse(body.toBuffer()) : request;
         return new Enforced(forwarded, constraints.maxTokens(), changed);
@@ -80,14 +79,6 @@ public final class Enforcement {
         if (!decision.allow()) {
             String reasons = String.join("; ", decision.reasons());
             throw new GatewayException(ErrorCode.POLICY_DENIED, reasons.isBlank() ? null : printable(reasons));
-        }
-    }
-
-    /** Denies a decision that needs the approval stage, because it does not exist yet. */
-    private static void requireNoPendingStages(PolicyDecision decision) {
-        if (decision.approval().required()) {
-            throw new GatewayException(ErrorCode.POLICY_DENIED,
-                    "The policy requires human approval of this request, but this gateway has no approval stage yet.");
         }
     }
 

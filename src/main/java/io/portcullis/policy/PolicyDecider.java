@@ -10,6 +10,7 @@ import io.portcullis.inspection.Findings;
 import io.portcullis.inspection.Inspection;
 import io.portcullis.inspection.RequestSummary;
 import io.portcullis.session.BoundSession;
+import io.vertx.core.json.JsonObject;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -85,6 +86,35 @@ public class PolicyDecider {
     public Uni<PolicyDecision> decideModelsList(CallerIdentity caller, HttpServerRequest request) {
         return decide(new PolicyInput(caller, RequestSummary.modelsList(), Findings.none(), null,
                 sources.resolve(request), clock.instant()));
+    }
+
+    /**
+     * Decides on one tool call that a model emitted, once its arguments are complete.
+     *
+     * @param arguments the parsed arguments, masked; or the raw text when it is not JSON
+     */
+    public Uni<ToolCallDecision> decideToolCall(CallerIdentity caller, BoundSession session, String model,
+            String toolName, Object arguments) {
+        JsonObject input = new JsonObject()
+                .put("version", ToolCallDecision.INPUT_VERSION)
+                .put("identity", PolicyInput.identityJson(caller))
+                .put("session", session == null ? null
+                        : new JsonObject().put("id", session.id()).put("turn", session.turn()))
+                .put("request", new JsonObject().put("model", model))
+                .put("tool", new JsonObject().put("name", toolName).put("arguments", arguments))
+                .put("time", clock.instant().toString());
+        return opa.queryToolCall(input)
+                .map(DecisionParser::parseToolCall)
+                .invoke(decision -> LOG.infof("Policy %s the tool call %s%s", decision.allow()
+                        ? (decision.approval().required() ? "holds" : "allowed") : "denied", toolName,
+                        decision.allow() ? "" : ": " + decision.reasons()))
+                .onFailure(failure -> !(failure instanceof GatewayException))
+                .transform(failure -> {
+                    LOG.warnf("Tool-call decision for %s failed, so the call is removed: %s", toolName,
+                            failure.getMessage());
+                    return new GatewayException(failure instanceof InvalidDecisionException
+                            ? ErrorCode.POLICY_INVALID : ErrorCode.POLICY_UNAVAILABLE);
+                });
     }
 
     Uni<PolicyDecision> decide(PolicyInput input) {

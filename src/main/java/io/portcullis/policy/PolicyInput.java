@@ -44,7 +44,7 @@ public record PolicyInput(
                 .put("time", TIME.format(time));
     }
 
-    private static JsonObject identityJson(CallerIdentity identity) {
+    static JsonObject identityJson(CallerIdentity identity) {
         return new JsonObject()
                 .put("issuer", identity.issuer())
                 .put("subject", identity.subject())

@@ -4,6 +4,9 @@ import io.portcullis.error.ErrorBodies;
 import io.portcullis.error.ErrorCode;
 import io.portcullis.observability.FirstTokens;
 import io.portcullis.upstream.UpstreamExchange;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -14,6 +17,9 @@ import io.vertx.core.json.JsonObject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -32,6 +38,9 @@ public final class StreamRelay {
     private static final Logger LOG = Logger.getLogger(StreamRelay.class);
     /** Largest single event accepted from an upstream; recorded streams have events of up to about 44 KB. */
     static final int MAX_EVENT_BYTES = 1024 * 1024;
+    /** Events read ahead while a stage waits; beyond this the upstream is paused. */
+    static final int MAX_QUEUED_EVENTS = 1024;
+    private static final String KEEP_ALIVE = ": waiting for a check of the answer\n\n";
 
     private final Vertx vertx;
     private final HttpServerResponse caller;
@@ -40,7 +49,17 @@ public final class StreamRelay {
     private final Duration idleTimeout;
     /** Rewrites the data events' payloads, or null to relay the upstream's bytes unchanged. */
     private final EventRewriter rewriter;
+    /** Sees each chunk after the rewriter and may wait before releasing it, or null. */
+    private final StreamStage stage;
     private final SseEventParser parser = new SseEventParser(MAX_EVENT_BYTES);
+    /** Events read from the upstream and not yet relayed, because the stage is busy. */
+    private final Deque<SseEvent> queue = new ArrayDeque<>();
+    /** True while the stage processes a chunk; the relay then relays nothing else. */
+    private boolean stageBusy;
+    private boolean upstreamEnded;
+    private long keepAliveTimer = -1;
+    /** The caller's context: stage results may complete on another thread and are handed back to it. */
+    private Context context;
     private long idleTimer = -1;
     private boolean finished;
     private boolean doneSeen;
@@ -61,7 +80,17 @@ public final class StreamRelay {
      */
     public StreamRelay(Vertx vertx, HttpServerResponse caller, HttpClientResponse upstream, UpstreamExchange exchange,
             Duration idleTimeout, EventRewriter rewriter) {
+        this(vertx, caller, upstream, exchange, idleTimeout, rewriter, null);
+    }
+
+    /**
+     * Creates a relay whose data events pass through the rewriter, then through the stage, either
+     * of which may be null.
+     */
+    public StreamRelay(Vertx vertx, HttpServerResponse caller, HttpClientResponse upstream, UpstreamExchange exchange,
+            Duration idleTimeout, EventRewriter rewriter, StreamStage stage) {
         this.rewriter = rewriter;
+        this.stage = stage;
         this.vertx = vertx;
         this.caller = caller;
         this.upstream = upstream;
@@ -69,15 +98,15 @@ public final class StreamRelay {
         this.idleTimeout = idleTimeout;
     }
 
-    /** Sets the action run once, when the first event that carries output reaches the caller. */
-    public StreamRelay onFirstToken(Runnable action) {
-        this.onFirstToken = action;
-        return this;
-    }
-
-    /** Starts relaying; the caller's status line and headers must already be set. */
+    /**
+     * Starts relaying. The caller's status line and headers must already be set, and may already be
+     * sent, as they are for a request that waited for approval.
+     */
     public void start() {
-        caller.setChunked(true);
+        context = vertx.getOrCreateContext();
+        if (!caller.headWritten()) {
+            caller.setChunked(true);
+        }
         caller.closeHandler(ignored -> onCallerClosed());
         caller.drainHandler(ignored -> {
             if (!finished && pausedByCaller) {
@@ -90,7 +119,9 @@ public final class StreamRelay {
         upstream.exceptionHandler(this::onUpstreamFailure);
         armIdleTimer();
         // Send the headers now: SDKs wait for them before they show anything.
-        caller.writeHead();
+        if (!caller.headWritten()) {
+            caller.writeHead();
+        }
         upstream.resume();
     }
 
@@ -100,18 +131,34 @@ public final class StreamRelay {
         }
         armIdleTimer();
         try {
-            for (SseEvent event : parser.feed(chunk)) {
-                if (!relay(event)) {
-                    return;
-                }
-            }
+            queue.addAll(parser.feed(chunk));
         } catch (SseEventParser.EventTooLargeException e) {
             fail(ErrorCode.UPSTREAM_INVALID_RESPONSE, "upstream sent an event over " + MAX_EVENT_BYTES + " bytes");
             return;
         }
-        if (caller.writeQueueFull()) {
+        drain();
+        if (!finished && (caller.writeQueueFull() || queue.size() > MAX_QUEUED_EVENTS)) {
             pausedByCaller = true;
             upstream.pause();
+        }
+    }
+
+    /** Relays queued events in order until the queue is empty or the stage is busy. */
+    private void drain() {
+        while (!finished && !stageBusy && !queue.isEmpty()) {
+            if (!relay(queue.poll())) {
+                return;
+            }
+        }
+        if (finished || stageBusy) {
+            return;
+        }
+        if (pausedByCaller && !caller.writeQueueFull()) {
+            pausedByCaller = false;
+            upstream.resume();
+        }
+        if (upstreamEnded) {
+            endAfterLastEvent();
         }
     }
 
@@ -130,6 +177,9 @@ public final class StreamRelay {
             return true;
         }
         if (event.isDone()) {
+            if (stage != null) {
+                return finishThroughStage(event);
+            }
             if (!writeFinish()) {
                 return false;
             }
@@ -152,9 +202,13 @@ public final class StreamRelay {
             caller.write(event.raw());
             return true;
         }
-        if (rewriter == null) {
+        if (rewriter == null && stage == null) {
             caller.write(event.raw());
             noteToken(payload);
+            return true;
+        }
+        if (rewriter == null) {
+            runStage(stage.onChunk(payload), event, payload, null);
             return true;
         }
         List<JsonObject> rewritten;
@@ -163,6 +217,10 @@ public final class StreamRelay {
         } catch (RuntimeException e) {
             fail(ErrorCode.MASKING_FAILED, "rewriting an event failed: " + e.getClass().getName());
             return false;
+        }
+        if (stage != null) {
+            runStage(throughStage(rewritten), null, null, null);
+            return true;
         }
         for (int i = 0; i < rewritten.size(); i++) {
             String data = rewritten.get(i).encode();
@@ -173,11 +231,92 @@ public final class StreamRelay {
         return true;
     }
 
+    /** Sets the action run once, when the first event that carries output reaches the caller. */
+    public StreamRelay onFirstToken(Runnable action) {
+        this.onFirstToken = action;
+        return this;
+    }
+
     /** Runs the first-token action when {@code written} is the first payload sent that carries output. */
     private void noteToken(JsonObject written) {
         if (!tokenSeen && FirstTokens.carriesToken(written)) {
             tokenSeen = true;
             onFirstToken.run();
+        }
+    }
+
+    /** Passes the rewriter's remaining payloads and then the end of the stream through the stage, then writes [DONE]. */
+    private boolean finishThroughStage(SseEvent done) {
+        List<JsonObject> remaining;
+        try {
+            remaining = rewriter == null ? List.of() : rewriter.finish();
+        } catch (RuntimeException e) {
+            fail(ErrorCode.MASKING_FAILED, "rewriting the end of the stream failed: " + e.getClass().getName());
+            return false;
+        }
+        doneSeen = true;
+        Uni<List<JsonObject>> work = throughStage(remaining).chain(first -> stage.onEnd().map(last -> {
+            List<JsonObject> all = new ArrayList<>(first);
+            all.addAll(last);
+            return all;
+        }));
+        runStage(work, null, null, () -> caller.write(done.raw()));
+        return true;
+    }
+
+    /** Has the stage process payloads one after the other, and collects what it releases. */
+    private Uni<List<JsonObject>> throughStage(List<JsonObject> payloads) {
+        return Multi.createFrom().iterable(payloads)
+                .onItem().transformToUniAndConcatenate(stage::onChunk)
+                .collect().in(ArrayList<JsonObject>::new, List::addAll)
+                .map(list -> (List<JsonObject>) list);
+    }
+
+    /**
+     * Lets the stage work, and relays nothing else until it is done. While it waits, the caller
+     * gets an SSE comment every keep-alive interval.
+     *
+     * @param original the upstream event, whose bytes are sent when the stage returns its payload alone and
+     *                 unchanged; or null
+     * @param after    runs after the released payloads are written, or null
+     */
+    private void runStage(Uni<List<JsonObject>> work, SseEvent original, JsonObject payload, Runnable after) {
+        stageBusy = true;
+        keepAliveTimer = vertx.setPeriodic(stage.keepAliveInterval().toMillis(), timer -> {
+            if (!finished && !caller.closed()) {
+                caller.write(KEEP_ALIVE);
+            }
+        });
+        work.subscribe().with(payloads -> context.runOnContext(ignored -> {
+            stopKeepAlive();
+            stageBusy = false;
+            if (finished) {
+                return;
+            }
+            for (JsonObject released : payloads) {
+                if (original != null && released == payload && payloads.size() == 1) {
+                    caller.write(original.raw());
+                } else {
+                    caller.write(SseEvents.data(released.encode()));
+                }
+                noteToken(released);
+            }
+            if (after != null) {
+                after.run();
+            }
+            drain();
+        }), failure -> context.runOnContext(ignored -> {
+            stopKeepAlive();
+            stageBusy = false;
+            LOG.errorf("A stream stage failed: %s", failure.toString());
+            fail(ErrorCode.INTERNAL_ERROR, "stream stage failed");
+        }));
+    }
+
+    private void stopKeepAlive() {
+        if (keepAliveTimer != -1) {
+            vertx.cancelTimer(keepAliveTimer);
+            keepAliveTimer = -1;
         }
     }
 
@@ -213,11 +352,12 @@ public final class StreamRelay {
         if (finished) {
             return;
         }
-        for (SseEvent event : parser.finish()) {
-            if (!relay(event)) {
-                return;
-            }
-        }
+        queue.addAll(parser.finish());
+        upstreamEnded = true;
+        drain();
+    }
+
+    private void endAfterLastEvent() {
         if (doneSeen || errorSeen) {
             finish();
             return;
@@ -239,7 +379,7 @@ public final class StreamRelay {
 
     private void onIdleTimeout() {
         idleTimer = -1;
-        if (pausedByCaller) {
+        if (pausedByCaller || stageBusy) {
             // The silence is the caller's: it has not read what was already sent.
             armIdleTimer();
             return;
@@ -255,6 +395,10 @@ public final class StreamRelay {
         }
         finished = true;
         cancelIdleTimer();
+        stopKeepAlive();
+        if (stage != null) {
+            stage.cancel();
+        }
         LOG.infof("Caller disconnected after %d events; closing the upstream %s connection", eventCount,
                 exchange.upstream().name());
         exchange.cancel();
@@ -264,6 +408,10 @@ public final class StreamRelay {
     private void fail(ErrorCode code, String logDetail) {
         finished = true;
         cancelIdleTimer();
+        stopKeepAlive();
+        if (stage != null) {
+            stage.cancel();
+        }
         LOG.warnf("Stream from upstream %s failed after %d events: %s (%s)", exchange.upstream().name(), eventCount,
                 code.code(), logDetail);
         exchange.cancel();

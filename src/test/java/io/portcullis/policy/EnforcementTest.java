@@ -148,11 +148,7 @@ class EnforcementTest {
                         "The policy does not allow these tools: custom tool.", "tools"),
                 Arguments.of("legacy function in deny mode", ", \"functions\": [{\"name\": \"run_shell\"}]",
                         "\"allow\": true, \"constraints\": {\"tools\": [], \"tools_mode\": \"deny\"}",
-                        "The policy does not allow these tools: run_shell.", "tools"),
-                Arguments.of("approval", "", "\"allow\": true, \"approval\": {\"required\": true,"
-                        + " \"approver_groups\": [\"approvers\"]}",
-                        "The policy requires human approval of this request, but this gateway has no approval stage"
-                                + " yet.", null));
+                        "The policy does not allow these tools: run_shell.", "tools"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -181,6 +177,13 @@ class EnforcementTest {
     void maskingDecisionIsForwarded() {
         Enforced enforced = Enforcement.apply(decision("\"allow\": true, \"mask\": {\"prompt\": [\"EMAIL_ADDRESS\"],"
                 + " \"response\": [\"IBAN\"], \"mode\": \"redact\"}"), request(""));
+        assertThat(enforced.rewritten()).isFalse();
+    }
+
+    @Test
+    void requiredApprovalIsLeftToApprovalStage() {
+        Enforced enforced = Enforcement.apply(decision("\"allow\": true, \"approval\": {\"required\": true,"
+                + " \"approver_groups\": [\"approvers\"]}"), request(""));
         assertThat(enforced.rewritten()).isFalse();
     }
 

@@ -250,13 +250,17 @@ public class FakeOpaPolicyTest {
     }
 
     @Test
-    void approvalIsDeniedUntilBuilt() {
+    void approvalHoldsRequest() {
         opa().decide(FakeOpa.decision(true).put("approval", new JsonObject().put("required", true)
-                .put("approver_groups", new JsonArray().add("approvers"))));
-        post(chat(Map.of()).encode()).then().statusCode(403)
-                .body("error.code", equalTo("policy_denied"))
-                .body("error.message", equalTo("The policy requires human approval of this request, but this gateway"
-                        + " has no approval stage yet."));
+                .put("approver_groups", new JsonArray().add("approvers")).put("ttl_seconds", 60)
+                .put("reason", "held by the fake policy")));
+        given().auth().oauth2(Tokens.alice()).contentType("application/json").header("Prefer", "respond-async")
+                .body(chat(Map.of("marker", java.util.UUID.randomUUID().toString())).encode())
+                .when().post("/v1/chat/completions")
+                .then().statusCode(202)
+                .header("Location", org.hamcrest.Matchers.startsWith("/v1/approvals/"))
+                .body("status", equalTo("pending"))
+                .body("reason", equalTo("held by the fake policy"));
         assertThat(simulator().requests()).isEmpty();
     }
 

@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.hamcrest.Matcher;
@@ -40,8 +41,6 @@ import static org.hamcrest.Matchers.nullValue;
 class RealOpaPolicyTest {
 
     private static final String LOCAL_MODEL = "smollm2-135m-instruct";
-    private static final String APPROVAL_MISSING = "The policy requires human approval of this request, but this"
-            + " gateway has no approval stage yet.";
     /** OPA returns decision ids only with decision logging on, which stack/opa.sh turns on. */
     private static final Matcher<String> DECISION_ID = anyOf(nullValue(),
             matchesPattern("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
@@ -110,16 +109,26 @@ class RealOpaPolicyTest {
         JsonObject request = chat(LOCAL_MODEL);
         // 16 004 characters give an estimate of 4001 tokens, above the shipped limit of 4000.
         request.getJsonArray("messages").getJsonObject(0).put("content", "x".repeat(16_004));
-        post(Tokens.bob(), request).then().statusCode(403)
-                .body("error.code", equalTo("policy_denied"))
-                .body("error.message", equalTo(APPROVAL_MISSING));
+        heldAsynchronously(Tokens.bob(), request)
+                .body("reason", equalTo("the prompt is estimated at 4001 tokens, above the limit of 4000 per request"));
     }
 
     @Test
     void productionPurposeNeedsApproval() {
-        post(Tokens.delegatingAgent(), chat(LOCAL_MODEL)).then().statusCode(403)
-                .body("error.code", equalTo("policy_denied"))
-                .body("error.message", equalTo(APPROVAL_MISSING));
+        heldAsynchronously(Tokens.delegatingAgent(), chat(LOCAL_MODEL))
+                .body("reason", equalTo("purpose release-automation changes production"));
+    }
+
+    /** Sends a request with Prefer: respond-async and checks that the gateway holds it. */
+    private static ValidatableResponse heldAsynchronously(String token, JsonObject request) {
+        ValidatableResponse held = given().auth().oauth2(token).contentType("application/json")
+                .header("Prefer", "respond-async").body(request.encode())
+                .when().post("/v1/chat/completions")
+                .then().statusCode(202)
+                .body("object", equalTo("portcullis.approval"))
+                .body("status", equalTo("pending"));
+        assertThat(simulator().requests()).isEmpty();
+        return held;
     }
 
     @Test

@@ -45,6 +45,7 @@ final class RecordingCatalog {
             "openai-chat_tool-call-nonstrict.sse",
             "openai-chat_tool-call-strict.sse",
             "openai-chat_tool-call-whitespace-args.sse",
+            "portcullis_agent-three-tool-calls.sse",
             "vllm-style_crusoe.1.sse");
 
     /** One JSON chunk per line, framed as SSE by {@link Recording#fromJsonLines}. */
