@@ -163,6 +163,10 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             context.response().putHeader(GatewayHeaders.MAX_TOKENS, enforced.maxTokensCap().toString());
         }
         MaskedRequest masked = prepared.masked();
+        metrics.masked("prompt", masked.promptCounts());
+        if (masked.answer() != null) {
+            context.addEndHandler(ignored -> metrics.masked("answer", masked.answer().maskedCounts()));
+        }
         if (masked.pseudonyms() != null) {
             context.addEndHandler(ignored -> masking.saveAnswerPseudonyms(masked, prepared.session(), caller));
         }

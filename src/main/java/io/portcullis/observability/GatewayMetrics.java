@@ -29,6 +29,7 @@ import java.util.function.Supplier;
 public class GatewayMetrics {
 
     static final String FINDINGS = "portcullis.inspection.findings";
+    static final String MASKED = "portcullis.masking.masked";
     static final String UPSTREAM_LATENCY = "portcullis.upstream.latency";
     static final String TIME_TO_FIRST_TOKEN = "portcullis.stream.time.to.first.token";
     static final String APPROVALS = "portcullis.approvals";
@@ -52,6 +53,20 @@ public class GatewayMetrics {
     public void findings(Map<String, Integer> countsByType) {
         countsByType.forEach((type, count) -> Counter.builder(FINDINGS)
                 .description("Sensitive entities found in prompts, by entity type")
+                .tag("entity_type", type)
+                .register(registry)
+                .increment(count));
+    }
+
+    /**
+     * Counts the entities masked in one prompt or answer, by entity type.
+     *
+     * @param direction {@code prompt} or {@code answer}
+     */
+    public void masked(String direction, Map<String, Integer> countsByType) {
+        countsByType.forEach((type, count) -> Counter.builder(MASKED)
+                .description("Sensitive entities masked, by direction and entity type")
+                .tag("direction", direction)
                 .tag("entity_type", type)
                 .register(registry)
                 .increment(count));
