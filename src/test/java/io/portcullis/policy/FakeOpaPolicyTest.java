@@ -239,13 +239,20 @@ public class FakeOpaPolicyTest {
     }
 
     @Test
-    void maskingIsDeniedUntilBuilt() {
+    void maskingDecisionIsApplied() {
         opa().decide(FakeOpa.decision(true).put("mask", new JsonObject()
                 .put("prompt", new JsonArray().add("EMAIL_ADDRESS")).put("mode", "redact")));
-        post(chat(Map.of()).encode()).then().statusCode(403)
-                .body("error.code", equalTo("policy_denied"))
-                .body("error.message", equalTo("The policy requires masking (prompt: EMAIL_ADDRESS; response: none),"
-                        + " but this gateway has no masking stage yet."));
+        String body = "{\"model\":\"sim-gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"Mail jane@example.com\"}]}";
+        post(body).then().statusCode(200);
+        assertThat(simulator().lastRequest().orElseThrow().bodyText()).contains("Mail [EMAIL_ADDRESS]")
+                .doesNotContain("jane@example.com");
+    }
+
+    @Test
+    void restoreWithRedactionIsInvalid() {
+        opa().decide(FakeOpa.decision(true).put("mask", new JsonObject()
+                .put("prompt", new JsonArray().add("EMAIL_ADDRESS")).put("mode", "redact").put("restore", true)));
+        post(chat(Map.of()).encode()).then().statusCode(503).body("error.code", equalTo("policy_invalid"));
         assertThat(simulator().requests()).isEmpty();
     }
 
