@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -15,6 +17,8 @@ final class Kustomize {
     /** Folder of the Kustomize base and overlays, relative to the repository root where Maven runs. */
     static final Path MANIFESTS = Path.of("kubernetes");
     private static final long TIMEOUT_SECONDS = 60;
+    /** Rendered output by folder, so that each folder is rendered once per test run. */
+    private static final Map<Path, String> RENDERED = new ConcurrentHashMap<>();
 
     private Kustomize() {
     }
@@ -49,12 +53,21 @@ final class Kustomize {
     }
 
     /**
-     * Renders a kustomization folder.
+     * Renders a kustomization folder, once per test run.
      *
      * @return the YAML stream that {@code kustomize build} prints
      * @throws IllegalStateException when kustomize fails, with its error output
      */
     static String build(Path folder) throws IOException, InterruptedException {
+        String rendered = RENDERED.get(folder);
+        if (rendered == null) {
+            rendered = render(folder);
+            RENDERED.put(folder, rendered);
+        }
+        return rendered;
+    }
+
+    private static String render(Path folder) throws IOException, InterruptedException {
         Path errors = Files.createTempFile("kustomize", ".err");
         try {
             Process process = new ProcessBuilder(binary().toString(), "build", folder.toString())
