@@ -23,7 +23,7 @@ final class Kustomize {
     private Kustomize() {
     }
 
-    /** The base and every folder under kubernetes/overlays, in name order. */
+    /** Lists the base and every folder under kubernetes/overlays, in name order. */
     static List<Path> kustomizations() throws IOException {
         List<Path> folders = new ArrayList<>();
         folders.add(MANIFESTS.resolve("base"));
