@@ -11,7 +11,12 @@ import java.util.regex.Pattern;
  * keys, and Google API keys. Stripe publishable keys ({@code pk_}) are public and not reported,
  * and neither are placeholders with a run of 8 or more {@code x}, {@code X}, {@code #} or {@code *}.
  */
-public final class ApiKeyDetector implements Detector {
+public final class ApiKeyDetector implements OpenTailDetector {
+
+    /** Characters that a candidate reads from its start: a Slack token of 260 and the next character. */
+    private static final int WINDOW = 270;
+    /** Characters of the keys and of Slack webhook URLs. */
+    private static final Tails.CharClass KEY_CHARS = c -> Tails.isAsciiAlphanumeric(c) || "_.:/+-".indexOf(c) >= 0;
 
     static final double CONFIDENCE = 0.95;
 
@@ -55,5 +60,10 @@ public final class ApiKeyDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    @Override
+    public int openFrom(String text) {
+        return Tails.runStart(text, KEY_CHARS, WINDOW);
     }
 }

@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
  * Shannon entropy reaches a threshold. A password key yields {@code PASSWORD}, any other key
  * {@code API_KEY}. Only the value is reported.
  */
-public final class AssignedSecretDetector implements Detector {
+public final class AssignedSecretDetector implements OpenTailDetector {
+
+    /** Characters of a value: anything but the regex's {@code \\s} and the delimiters below. */
+    private static final Tails.CharClass VALUE_CHARS = c -> " \t\n\u000B\f\r\"'`,;)}]".indexOf(c) < 0;
 
     static final double CONFIDENCE = 0.8;
 
@@ -49,6 +52,15 @@ public final class AssignedSecretDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    /**
+     * Only the value is reported, and a value consists of value characters, so appended text
+     * can change findings from the start of the trailing run of value characters on.
+     */
+    @Override
+    public int openFrom(String text) {
+        return Tails.runStart(text, VALUE_CHARS);
     }
 
     /** Returns the Shannon entropy of the string's characters, in bits per character. */

@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  * as in a pasted {@code Authorization} header. Tokens of fewer than {@link #MIN_LENGTH}
  * characters, or without a digit, are taken for prose ("bearer bonds").
  */
-public final class BearerTokenDetector implements Detector {
+public final class BearerTokenDetector implements OpenTailDetector {
+
+    private static final Tails.CharClass TOKEN_CHARS = c -> Tails.isAsciiAlphanumeric(c) || "._~+/=-".indexOf(c) >= 0;
 
     static final double CONFIDENCE = 0.85;
     static final int MIN_LENGTH = 16;
@@ -28,5 +30,14 @@ public final class BearerTokenDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    /**
+     * Only the token is reported, so appended text can change findings from the start of the
+     * trailing run of token characters on, even when the word {@code Bearer} comes before it.
+     */
+    @Override
+    public int openFrom(String text) {
+        return Tails.runStart(text, TOKEN_CHARS);
     }
 }

@@ -9,7 +9,11 @@ import java.util.regex.Pattern;
  * Finds payment card numbers: 13 to 19 digits, optionally grouped by single spaces or dashes,
  * with an issuer prefix and a length that fit a card network, and a valid Luhn check digit.
  */
-public final class CreditCardDetector implements Detector {
+public final class CreditCardDetector implements OpenTailDetector {
+
+    /** Characters that a candidate reads from its start: 19 digits, 18 separators and the next character. */
+    private static final int WINDOW = 40;
+    private static final Tails.CharClass CANDIDATE_CHARS = c -> c >= '0' && c <= '9' || c == ' ' || c == '-';
 
     static final double CONFIDENCE = 0.9;
 
@@ -26,6 +30,11 @@ public final class CreditCardDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    @Override
+    public int openFrom(String text) {
+        return Tails.firstOf(text, Tails.runStart(text, CANDIDATE_CHARS, WINDOW), Tails::isDigit);
     }
 
     /** Returns true when the prefix and length belong to a card network. */

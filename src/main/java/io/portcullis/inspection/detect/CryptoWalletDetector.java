@@ -10,7 +10,10 @@ import java.util.regex.Pattern;
  * checksum), Bitcoin segwit addresses (bech32 or bech32m with a valid checksum), and Ethereum
  * addresses ({@code 0x} and 40 hex digits, which carry no checksum unless mixed case).
  */
-public final class CryptoWalletDetector implements Detector {
+public final class CryptoWalletDetector implements OpenTailDetector {
+
+    /** Characters that a candidate reads from its start: a bech32 address of 74 and the next character. */
+    private static final int WINDOW = 80;
 
     static final double CONFIDENCE_CHECKSUM = 0.95;
     static final double CONFIDENCE_ETHEREUM = 0.8;
@@ -39,5 +42,10 @@ public final class CryptoWalletDetector implements Detector {
             findings.add(new Finding(EntityTypes.CRYPTO, ethereum.start(), ethereum.end(), CONFIDENCE_ETHEREUM));
         }
         return findings;
+    }
+
+    @Override
+    public int openFrom(String text) {
+        return Tails.runStart(text, Tails::isAsciiAlphanumeric, WINDOW);
     }
 }

@@ -26,7 +26,7 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class DetectingFindings implements FindingsDetector {
 
-    private final Detector detector;
+    private final CompositeDetector detector;
 
     /** Creates the detectors at boot, so that an invalid configuration stops the boot with its key. */
     @Inject
@@ -34,22 +34,37 @@ public class DetectingFindings implements FindingsDetector {
         this(create(config));
     }
 
-    DetectingFindings(Detector detector) {
+    DetectingFindings(CompositeDetector detector) {
         this.detector = detector;
     }
 
-    private static Detector create(DetectionConfig config) {
+    /**
+     * Returns the detector that requests are scanned with, for the masking of prompts and of
+     * streamed answers: its {@link CompositeDetector#scan} gives the findings and the index from
+     * which a stream holds text back, and {@link CompositeDetector#maxHoldBack()} the bound.
+     */
+    public CompositeDetector detector() {
+        return detector;
+    }
+
+    private static CompositeDetector create(DetectionConfig config) {
         double minConfidence = config.minConfidence();
         if (!(minConfidence >= 0 && minConfidence <= 1)) {
             throw new IllegalArgumentException("Invalid portcullis.inspection.min-confidence=" + minConfidence
                     + ": expected a number from 0 to 1, such as 0.5");
         }
+        if (config.maxHoldBack() < 1) {
+            throw new IllegalArgumentException("Invalid portcullis.inspection.max-hold-back=" + config.maxHoldBack()
+                    + ": expected a number of characters of at least 1, such as 8192");
+        }
+        List<Detector> detectors;
         try {
-            return CompositeDetector.allDetectors(config.phoneRegion(), minConfidence);
+            detectors = CompositeDetector.builtInDetectors(config.phoneRegion());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid portcullis.inspection.phone-region=" + config.phoneRegion()
                     + ": " + e.getMessage(), e);
         }
+        return new CompositeDetector(detectors, minConfidence, config.maxHoldBack());
     }
 
     /** Returns the detector of every built-in type, for the masking stage. */

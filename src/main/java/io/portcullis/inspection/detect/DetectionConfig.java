@@ -23,4 +23,14 @@ public interface DetectionConfig {
     @WithName("min-confidence")
     @WithDefault("0.5")
     double minConfidence();
+
+    /**
+     * Maximum characters that a streamed answer holds back while they could still become part
+     * of an entity, at least 1. Past it, the held text is masked instead of released. Only
+     * entities without a natural end reach it: a private key block without its END line, a
+     * JWT, a long URL or token. Default 8192, which fits a PEM private key of 8192-bit RSA.
+     */
+    @WithName("max-hold-back")
+    @WithDefault("8192")
+    int maxHoldBack();
 }

@@ -14,40 +14,23 @@ public interface Detector {
     List<Finding> detect(String text);
 
     /**
-     * Returns the index from which the end of the text could still become part of an entity if
-     * more text were appended; everything before it is final. For every string {@code s}, the
-     * findings of {@code detect(text + s)} that start before {@code holdFrom(text)} equal those of
-     * {@code detect(text)} that start there, and none of them ends after it.
+     * Returns the index from which more text could still change what this detector finds, so
+     * that a stream can release everything before it. For every string {@code s}, the findings
+     * of {@code detect(text + s)} that start before {@code holdFrom(text)} are exactly the
+     * findings of {@code detect(text)} that start before it, and none of them ends after it.
+     * The tail from the returned index, which could still become part of an entity, is as
+     * short as the detector can tell: in prose without entities it is at most the last word.
+     * Entities without a natural end (key blocks, JWTs, long URLs) can make it long.
      *
-     * <p>This default holds back the trailing run of non-blank characters, joined to earlier
-     * runs across single blanks after a digit (phone, card and account numbers are written in
-     * groups), from an unterminated {@code -----BEGIN} line, and from the start of any finding
-     * that reaches into that tail.
+     * @return an index from 0 to {@code text.length()}
      */
-    default int holdFrom(String text) {
-        int hold = text.length();
-        while (hold > 0 && !Character.isWhitespace(text.charAt(hold - 1))) {
-            hold--;
-        }
-        while (hold >= 2 && text.charAt(hold - 1) == ' ' && isGroupEnd(text.charAt(hold - 2))) {
-            hold--;
-            while (hold > 0 && !Character.isWhitespace(text.charAt(hold - 1))) {
-                hold--;
-            }
-        }
-        int begin = text.lastIndexOf("-----BEGIN");
-        if (begin >= 0 && text.indexOf("-----END", begin) < 0) {
-            hold = Math.min(hold, begin);
-        }
-        for (Finding finding : detect(text)) {
-            if (finding.end() > hold || finding.end() == text.length()) {
-                hold = Math.min(hold, finding.start());
-            }
-        }
-        return hold;
-    }
+    int holdFrom(String text);
 
-    private static boolean isGroupEnd(char c) {
-        return (c >= '0' && c <= '9') || c == ')' || c == '(' || c == '+' || c == '-' || c == '.';
+    /**
+     * Finds the entities and computes {@link #holdFrom} in one call. Implementations override it
+     * when both share work; the result equals {@code new Scan(detect(text), holdFrom(text))}.
+     */
+    default Scan scan(String text) {
+        return new Scan(detect(text), holdFrom(text));
     }
 }

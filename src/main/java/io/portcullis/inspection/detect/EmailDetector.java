@@ -7,7 +7,11 @@ import java.util.regex.Pattern;
 
 /** Finds email addresses: a local part, {@code @}, and a domain whose last label has 2 or more letters
  * or is an internationalized top-level domain in punycode ({@code xn--...}). */
-public final class EmailDetector implements Detector {
+public final class EmailDetector implements OpenTailDetector {
+
+    /** Characters of a local part, {@code @} and a domain: a match never crosses another character. */
+    private static final Tails.CharClass ADDRESS_CHARS = c -> Tails.isAsciiAlphanumeric(c) || c == '@'
+            || "!#$%&'*+/=?^_`{|}~.-".indexOf(c) >= 0;
 
     /**
      * The lookbehind lets a match start only where a local part can start, and the possessive
@@ -28,5 +32,10 @@ public final class EmailDetector implements Detector {
             findings.add(new Finding(EntityTypes.EMAIL_ADDRESS, matcher.start(), matcher.end(), CONFIDENCE));
         }
         return findings;
+    }
+
+    @Override
+    public int openFrom(String text) {
+        return Tails.firstOf(text, Tails.runStart(text, ADDRESS_CHARS), c -> c != '.' && c != '@');
     }
 }

@@ -10,7 +10,12 @@ import java.util.regex.Pattern;
  * Finds IBANs, written compactly or in groups separated by single spaces or dashes, whose
  * length matches their country and whose mod-97 check (ISO 13616) passes.
  */
-public final class IbanDetector implements Detector {
+public final class IbanDetector implements OpenTailDetector {
+
+    /** Characters that a candidate reads from its start: 34 characters, 33 separators and the next two. */
+    private static final int WINDOW = 70;
+    private static final Tails.CharClass CANDIDATE_CHARS = c -> c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+            || c == ' ' || c == '-';
 
     static final double CONFIDENCE = 0.95;
 
@@ -56,6 +61,11 @@ public final class IbanDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    @Override
+    public int openFrom(String text) {
+        return Tails.firstOf(text, Tails.runStart(text, CANDIDATE_CHARS, WINDOW), c -> c >= 'A' && c <= 'Z');
     }
 
     /** Cuts the candidate to its country's length and checks it; null when it is no IBAN. */

@@ -9,7 +9,12 @@ import java.util.regex.Pattern;
  * Finds IPv4 addresses in dotted-decimal form and IPv6 addresses in the text forms of RFC 4291
  * section 2.2 (full, compressed with {@code ::}, and with an embedded IPv4 tail).
  */
-public final class IpAddressDetector implements Detector {
+public final class IpAddressDetector implements OpenTailDetector {
+
+    /** Characters that a candidate reads from its start: an IPv6 address with IPv4 tail and prefix, and 2 of look-ahead. */
+    private static final int WINDOW = 64;
+    private static final Tails.CharClass CANDIDATE_CHARS = c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
+            || c >= 'A' && c <= 'F' || c == ':' || c == '.' || c == '/';
 
     static final double CONFIDENCE = 0.8;
     /**
@@ -52,6 +57,11 @@ public final class IpAddressDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    @Override
+    public int openFrom(String text) {
+        return Tails.firstOf(text, Tails.runStart(text, CANDIDATE_CHARS, WINDOW), c -> c != '.' && c != '/');
     }
 
     private static double ipv6Confidence(String text, int start, String match) {

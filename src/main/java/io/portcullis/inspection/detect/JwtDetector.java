@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * whose first segment decodes to a JSON object with an {@code alg} member (RFC 7515 section 4.1.1).
  * The signature segment may be empty, as in unsecured tokens ({@code alg: none}), or missing.
  */
-public final class JwtDetector implements Detector {
+public final class JwtDetector implements OpenTailDetector {
+
+    private static final Tails.CharClass TOKEN_CHARS = c -> Tails.isAsciiAlphanumeric(c) || c == '_' || c == '-' || c == '.';
 
     static final double CONFIDENCE = 0.95;
 
@@ -37,6 +39,12 @@ public final class JwtDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    /** A token has no maximum length, so the whole trailing run of token characters stays open. */
+    @Override
+    public int openFrom(String text) {
+        return Tails.runStart(text, TOKEN_CHARS);
     }
 
     static boolean hasAlgorithmHeader(String segment) {

@@ -18,10 +18,29 @@ public final class PrivateKeyDetector implements Detector {
     static final int MAX_LENGTH = 8192;
 
     private static final Pattern BEGIN = Pattern.compile("-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----");
+    /** Characters of a BEGIN line, so that a partial one at the end of the text stays open. */
+    private static final Tails.CharClass BEGIN_LINE_CHARS = c -> c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+            || c == ' ' || c == '-';
 
     @Override
     public List<Finding> detect(String text) {
+        return scan(text).findings();
+    }
+
+    @Override
+    public int holdFrom(String text) {
+        return scan(text).holdFrom();
+    }
+
+    /**
+     * Finds the blocks and the hold index together. A block whose END line has not arrived
+     * stays open until it reaches {@link #MAX_LENGTH} characters, because its finding ends where
+     * the text ends.
+     */
+    @Override
+    public Scan scan(String text) {
         List<Finding> findings = new ArrayList<>();
+        int open = Tails.firstOf(text, Tails.runStart(text, BEGIN_LINE_CHARS), c -> c == '-');
         Matcher begin = BEGIN.matcher(text);
         int from = 0;
         while (begin.find(from)) {
@@ -33,6 +52,9 @@ public final class PrivateKeyDetector implements Detector {
                 end = endLineStart + endLine.length();
             } else {
                 end = Math.min(text.length(), begin.start() + MAX_LENGTH);
+                if (end == text.length() && begin.start() + MAX_LENGTH > text.length()) {
+                    open = Math.min(open, begin.start());
+                }
             }
             // A block with an empty body is a template, not a key.
             if (!text.substring(begin.end(), endLineStart >= 0 ? Math.min(end, endLineStart) : end).isBlank()) {
@@ -40,6 +62,6 @@ public final class PrivateKeyDetector implements Detector {
             }
             from = end;
         }
-        return findings;
+        return new Scan(findings, Tails.before(open, findings));
     }
 }

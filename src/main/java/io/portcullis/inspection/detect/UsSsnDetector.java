@@ -10,7 +10,11 @@ import java.util.regex.Pattern;
  * have issued: area not 000, 666 or 900 to 999, group not 00, serial not 0000. Nine digits with
  * dashes, dots or spaces are likely; nine bare digits count only after a context word.
  */
-public final class UsSsnDetector implements Detector {
+public final class UsSsnDetector implements OpenTailDetector {
+
+    /** Characters that a candidate reads from its start: 11, and 2 of look-ahead. */
+    private static final int WINDOW = 16;
+    private static final Tails.CharClass CANDIDATE_CHARS = c -> c >= '0' && c <= '9' || c == ' ' || c == '-' || c == '.';
 
     static final double CONFIDENCE_SEPARATED = 0.6;
     static final double CONFIDENCE_WITH_CONTEXT = 0.9;
@@ -36,6 +40,11 @@ public final class UsSsnDetector implements Detector {
             findings.add(new Finding(EntityTypes.US_SSN, matcher.start(), matcher.end(), confidence));
         }
         return findings;
+    }
+
+    @Override
+    public int openFrom(String text) {
+        return Tails.firstOf(text, Tails.runStart(text, CANDIDATE_CHARS, WINDOW), Tails::isDigit);
     }
 
     static boolean isIssuable(String area, String group, String serial) {
