@@ -34,6 +34,70 @@ final class Checksums {
         return sum % 10 == 0;
     }
 
+    /** Returns true when ten digits pass the NHS number check: weights 10 to 2, mod 11, check digit not 10. */
+    static boolean nhsMod11(String digits) {
+        int sum = 0;
+        for (int i = 0; i < 9; i++) {
+            sum += (digits.charAt(i) - '0') * (10 - i);
+        }
+        int check = 11 - sum % 11;
+        if (check == 11) {
+            check = 0;
+        }
+        return check != 10 && check == digits.charAt(9) - '0';
+    }
+
+    private static final int[][] VERHOEFF_MULTIPLICATION = {
+            {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5}, {2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
+            {3, 4, 0, 1, 2, 8, 9, 5, 6, 7}, {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
+            {6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3}, {8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
+            {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
+    private static final int[][] VERHOEFF_PERMUTATION = {
+            {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4}, {5, 8, 0, 3, 7, 9, 6, 1, 4, 2},
+            {8, 9, 1, 6, 0, 4, 3, 5, 2, 7}, {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+            {2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8}};
+
+    /** Returns true when the digits pass the Verhoeff check (dihedral group D5), as Aadhaar numbers do. */
+    static boolean verhoeff(String digits) {
+        int check = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int digit = digits.charAt(digits.length() - 1 - i) - '0';
+            check = VERHOEFF_MULTIPLICATION[check][VERHOEFF_PERMUTATION[i % 8][digit]];
+        }
+        return check == 0;
+    }
+
+    private static final String SPANISH_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE";
+
+    /** Returns the control letter of a Spanish DNI or NIE number: the number mod 23 indexes a fixed alphabet. */
+    static char spanishControlLetter(long number) {
+        return SPANISH_LETTERS.charAt((int) (number % 23));
+    }
+
+    /** Values of the characters at odd positions (1st, 3rd, ...) of an Italian fiscal code, for 0-9 then A-Z. */
+    private static final int[] ITALIAN_ODD = {1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16,
+            10, 22, 25, 24, 23};
+
+    /**
+     * Returns true when the 16th character of an upper-case Italian fiscal code is its check
+     * character (Decree of the Minister of Finance of 23 December 1976): odd positions map
+     * through a table, even positions to their digit or alphabet index, and the sum mod 26 is
+     * a letter.
+     */
+    static boolean italianFiscalCode(String code) {
+        int sum = 0;
+        for (int i = 0; i < 15; i++) {
+            char c = code.charAt(i);
+            boolean digit = c >= '0' && c <= '9';
+            if (i % 2 == 0) {
+                sum += digit ? ITALIAN_ODD[c - '0'] : ITALIAN_ODD[c - 'A'];
+            } else {
+                sum += digit ? c - '0' : c - 'A';
+            }
+        }
+        return code.charAt(15) == (char) ('A' + sum % 26);
+    }
+
     /**
      * Returns true when an IBAN without spaces passes the ISO 13616 check: the first four
      * characters moved to the end, letters replaced by 10 to 35, the number mod 97 is 1.

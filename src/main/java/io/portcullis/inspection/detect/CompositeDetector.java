@@ -57,7 +57,8 @@ public final class CompositeDetector implements Detector {
     /** Returns a new instance of every built-in detector. */
     public static List<Detector> builtInDetectors(String phoneRegion) {
         return List.of(new EmailDetector(), new PhoneNumberDetector(phoneRegion),
-                new CreditCardDetector(), new IbanDetector(), new UsSsnDetector(), new IpAddressDetector(),
+                new CreditCardDetector(), new IbanDetector(), new UsSsnDetector(), new NationalIdDetector(),
+                new IpAddressDetector(),
                 new CryptoWalletDetector(), new ApiKeyDetector(), new PrivateKeyDetector(), new JwtDetector(),
                 new BearerTokenDetector(), new ConnectionStringDetector(), new AssignedSecretDetector());
     }

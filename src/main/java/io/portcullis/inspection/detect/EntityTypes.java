@@ -31,6 +31,19 @@ public final class EntityTypes {
     /** Database connection strings that contain a password. */
     public static final String CONNECTION_STRING = "CONNECTION_STRING";
 
+    /** UK National Health Service number. */
+    public static final String UK_NHS = "UK_NHS";
+    /** Canadian social insurance number. */
+    public static final String CA_SIN = "CA_SIN";
+    /** Spanish national identity document number (DNI, the personal NIF). */
+    public static final String ES_NIF = "ES_NIF";
+    /** Spanish foreigner identity number. */
+    public static final String ES_NIE = "ES_NIE";
+    /** Indian Aadhaar number. */
+    public static final String IN_AADHAAR = "IN_AADHAAR";
+    /** Italian fiscal code (codice fiscale) of a person. */
+    public static final String IT_FISCAL_CODE = "IT_FISCAL_CODE";
+
     private EntityTypes() {
     }
 }
