@@ -26,6 +26,10 @@ public final class ApiKeyDetector implements OpenTailDetector {
     /** A run of 8 filler characters marks a placeholder in documentation, such as {@code ghp_xxxxxxxx...}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("([xX#*])\\1{7}");
 
+    /** Prefixes of the formats below: a value with one is judged by its provider's format alone. */
+    private static final Pattern PROVIDER_PREFIX = Pattern.compile(
+            "(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9]|gh[pousr]_|github_pat_|xox[abposre]|xapp-|[sr]k_(?:live|prod|test)_|AIza)");
+
     private static final String BEFORE = "(?<![0-9A-Za-z_])";
     private static final String AFTER = "(?![0-9A-Za-z_])";
 
@@ -60,6 +64,11 @@ public final class ApiKeyDetector implements OpenTailDetector {
             }
         }
         return findings;
+    }
+
+    /** Returns true when the value starts with a prefix of a provider format that this detector checks. */
+    static boolean hasProviderPrefix(String value) {
+        return PROVIDER_PREFIX.matcher(value).lookingAt();
     }
 
     @Override

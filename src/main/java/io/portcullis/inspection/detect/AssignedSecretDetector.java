@@ -40,7 +40,8 @@ public final class AssignedSecretDetector implements OpenTailDetector {
             String key = matcher.group(1).toLowerCase(Locale.ROOT);
             String value = matcher.group(3);
             boolean password = key.contains("pass") || key.contains("pwd");
-            if (isPlaceholder(value)) {
+            // A value in a provider's format, such as "xoxp-1234567890", is for ApiKeyDetector to judge.
+            if (isPlaceholder(value) || ApiKeyDetector.hasProviderPrefix(value)) {
                 continue;
             }
             boolean random = password
