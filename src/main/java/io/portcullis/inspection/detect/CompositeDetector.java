@@ -72,6 +72,11 @@ public final class CompositeDetector implements Detector {
         return maxHoldBack;
     }
 
+    /** Returns the minimum confidence of a finding that counts. */
+    public double minConfidence() {
+        return minConfidence;
+    }
+
     /** Returns the detectors that this one combines. */
     public List<Detector> detectors() {
         return detectors;

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs the built-in detectors over every text of a chat request and counts the entity types:
@@ -26,45 +27,74 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class DetectingFindings implements FindingsDetector {
 
-    private final CompositeDetector detector;
+    /** Built-in and configured detectors; the detectors from OPA data are added to them. */
+    private final List<Detector> fixedDetectors;
+    private final double minConfidence;
+    private final int maxHoldBack;
+    private final AtomicReference<CompositeDetector> detector;
 
     /** Creates the detectors at boot, so that an invalid configuration stops the boot with its key. */
     @Inject
-    public DetectingFindings(DetectionConfig config) {
-        this(create(config));
+    public DetectingFindings(DetectionConfig config, CustomEntityConfig customConfig) {
+        this(fixedDetectors(config, customConfig), checkedMinConfidence(config), checkedMaxHoldBack(config));
     }
 
     DetectingFindings(CompositeDetector detector) {
-        this.detector = detector;
+        this(detector.detectors(), detector.minConfidence(), detector.maxHoldBack());
+    }
+
+    private DetectingFindings(List<Detector> fixedDetectors, double minConfidence, int maxHoldBack) {
+        this.fixedDetectors = List.copyOf(fixedDetectors);
+        this.minConfidence = minConfidence;
+        this.maxHoldBack = maxHoldBack;
+        this.detector = new AtomicReference<>(new CompositeDetector(fixedDetectors, minConfidence, maxHoldBack));
     }
 
     /**
-     * Returns the detector that requests are scanned with, for the masking of prompts and of
+     * Returns the detector that requests are scanned with now, for the masking of prompts and of
      * streamed answers: its {@link CompositeDetector#scan} gives the findings and the index from
-     * which a stream holds text back, and {@link CompositeDetector#maxHoldBack()} the bound.
+     * which a stream holds text back, and {@link CompositeDetector#maxHoldBack()} the bound. The
+     * instance changes when the custom entities in OPA data change, so a stream should take it
+     * once and keep it, so that all its chunks are judged alike.
      */
     public CompositeDetector detector() {
-        return detector;
+        return detector.get();
     }
 
-    private static CompositeDetector create(DetectionConfig config) {
+    /** Replaces the detectors of custom entities from OPA data; the built-in and configured ones stay. */
+    void useOpaDetectors(List<Detector> opaDetectors) {
+        List<Detector> all = new ArrayList<>(fixedDetectors);
+        all.addAll(opaDetectors);
+        detector.set(new CompositeDetector(all, minConfidence, maxHoldBack));
+    }
+
+    private static double checkedMinConfidence(DetectionConfig config) {
         double minConfidence = config.minConfidence();
         if (!(minConfidence >= 0 && minConfidence <= 1)) {
             throw new IllegalArgumentException("Invalid portcullis.inspection.min-confidence=" + minConfidence
                     + ": expected a number from 0 to 1, such as 0.5");
         }
+        return minConfidence;
+    }
+
+    private static int checkedMaxHoldBack(DetectionConfig config) {
         if (config.maxHoldBack() < 1) {
             throw new IllegalArgumentException("Invalid portcullis.inspection.max-hold-back=" + config.maxHoldBack()
                     + ": expected a number of characters of at least 1, such as 8192");
         }
+        return config.maxHoldBack();
+    }
+
+    private static List<Detector> fixedDetectors(DetectionConfig config, CustomEntityConfig customConfig) {
         List<Detector> detectors;
         try {
-            detectors = CompositeDetector.builtInDetectors(config.phoneRegion());
+            detectors = new ArrayList<>(CompositeDetector.builtInDetectors(config.phoneRegion()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid portcullis.inspection.phone-region=" + config.phoneRegion()
                     + ": " + e.getMessage(), e);
         }
-        return new CompositeDetector(detectors, minConfidence, config.maxHoldBack());
+        detectors.addAll(CustomEntities.fromConfig(customConfig));
+        return detectors;
     }
 
     /** Returns the detector of every built-in type, for the masking stage. */
@@ -76,7 +106,7 @@ public class DetectingFindings implements FindingsDetector {
     public Findings detect(ChatRequest request) {
         TreeMap<String, Integer> counts = new TreeMap<>();
         for (String text : texts(request.json())) {
-            for (Finding finding : detector.detect(text)) {
+            for (Finding finding : detector().detect(text)) {
                 counts.merge(finding.type(), 1, Integer::sum);
             }
         }

@@ -120,6 +120,11 @@ class HoldFromPropertyTest {
     private static List<Detector> detectors() {
         List<Detector> detectors = new ArrayList<>(CompositeDetector.builtInDetectors("US"));
         detectors.add(new PhoneNumberDetector("DE"));
+        // Custom entities of an operator: patterns with look-around and a dictionary of phrases.
+        detectors.add(CustomEntities.pattern("test", "CUSTOMER_ID", "(?<![A-Z])CUST-[0-9]{4,8}(?![0-9])", 0.9));
+        detectors.add(CustomEntities.pattern("test", "TICKET", "[A-Z]{2,5}-[0-9]+\\b", 0.9));
+        detectors.add(CustomEntities.dictionary("test", "CODE_NAME", List.of("Example", "com", "Password", "a b"), 0.9,
+                false));
         return List.copyOf(detectors);
     }
 
