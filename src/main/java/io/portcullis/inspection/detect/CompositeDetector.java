@@ -93,18 +93,37 @@ public final class CompositeDetector implements Detector {
         return scan(text).holdFrom();
     }
 
-    /** Finds the findings of {@link #detect} and the index of {@link #holdFrom} in one pass of every detector. */
+    /**
+     * Finds the findings of {@link #detect} and the index of {@link #holdFrom} together. The
+     * built-in detectors, except the key block one, read only the parts of the text that
+     * {@link Prefilter} selects. Their hold index comes from {@link OpenTailDetector#openFrom},
+     * which reads the end of the whole text.
+     */
     @Override
     public Scan scan(String text) {
+        return scan(text, true);
+    }
+
+    /** Finds what {@link #scan(String)} finds, with or without the prefilter, for tests that compare both. */
+    Scan scan(String text, boolean prefilter) {
         List<Finding> candidates = new ArrayList<>();
         int holdFrom = text.length();
+        List<int[]> parts = null;
+        List<String> partTexts = null;
         for (Detector detector : detectors) {
-            Scan scan = detector.scan(text);
-            holdFrom = Math.min(holdFrom, scan.holdFrom());
-            for (Finding finding : scan.findings()) {
-                if (finding.confidence() >= minConfidence) {
-                    candidates.add(finding);
+            if (prefilter && detector instanceof OpenTailDetector open) {
+                if (parts == null) {
+                    parts = Prefilter.parts(text);
+                    partTexts = partTexts(text, parts);
                 }
+                for (int i = 0; i < parts.size(); i++) {
+                    addShifted(open.detect(partTexts.get(i)), parts.get(i)[0], candidates);
+                }
+                holdFrom = Math.min(holdFrom, open.openFrom(text));
+            } else {
+                Scan scan = detector.scan(text);
+                holdFrom = Math.min(holdFrom, scan.holdFrom());
+                addShifted(scan.findings(), 0, candidates);
             }
         }
         // Each detector's findings before its own index are final, and so are all candidates
@@ -112,6 +131,24 @@ public final class CompositeDetector implements Detector {
         // candidate that could interact, through the overlap resolution, across it.
         holdFrom = Tails.before(holdFrom, candidates);
         return new Scan(resolveOverlaps(candidates), holdFrom);
+    }
+
+    private static List<String> partTexts(String text, List<int[]> parts) {
+        List<String> texts = new ArrayList<>(parts.size());
+        for (int[] part : parts) {
+            texts.add(part[0] == 0 && part[1] == text.length() ? text : text.substring(part[0], part[1]));
+        }
+        return texts;
+    }
+
+    private void addShifted(List<Finding> findings, int offset, List<Finding> candidates) {
+        for (Finding finding : findings) {
+            if (finding.confidence() >= minConfidence) {
+                candidates.add(offset == 0 ? finding
+                        : new Finding(finding.type(), finding.start() + offset, finding.end() + offset,
+                                finding.confidence()));
+            }
+        }
     }
 
     private static List<Finding> resolveOverlaps(List<Finding> candidates) {
