@@ -7,6 +7,8 @@
 #    counts.
 # 2. Policy round trip: PolicyRoundTripBenchmark from the test classes sends policy inputs
 #    through the gateway's OpaClient to the stack's OPA at fixed rates (open loop).
+# 3. Detection: bench/detection.sh scores the sensitive-data detectors on the labelled cases
+#    and runs their JMH benchmark; its sections end the page.
 #
 # The page shows the policy round trip first.
 #
@@ -705,6 +707,10 @@ gateway logged. Each one rejected its request with 503 `policy_unavailable` or
 TEXT
             policy_failures_table
         fi
+        if [[ -f $WORK_DIR/detection.md ]]; then
+            echo
+            cat "$WORK_DIR/detection.md"
+        fi
     } >"$page"
 }
 
@@ -749,6 +755,8 @@ main() {
     # Last, because a rate above what OPA can serve leaves OPA a backlog of queries whose
     # clients have given up, which would slow down whatever runs next.
     run_policy_benchmark
+    rm -f "$WORK_DIR/detection.md"
+    BENCH_DETECTION_OUTPUT=$WORK_DIR/detection.md "$PORTCULLIS_HOME/bench/detection.sh"
 
     if ((${#FAILED_RUNS[@]} > 0)); then
         write_page "$WORK_DIR/benchmarks-failed.md" failed

@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * the string content and text parts of messages of every role (tool results included), the
  * arguments of the assistant's tool calls and of the legacy {@code function_call}.
  *
- * <p>NOTE: detection runs on the event loop and takes about 3 to 4 s per MB of prompt text
- * (one-off timing, docs/detection.md), so large prompts hold an event-loop thread that long.
+ * <p>NOTE: detection runs on the event loop. Prose costs a few milliseconds per MiB, but text
+ * dense with entities costs seconds per MiB, mostly in libphonenumber (bench/detection.sh), so
+ * such a prompt near the body limit holds an event-loop thread that long.
  */
 @Startup
 @ApplicationScoped

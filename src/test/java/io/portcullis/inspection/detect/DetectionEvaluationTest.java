@@ -36,6 +36,8 @@ class DetectionEvaluationTest {
             Map.entry("IT_FISCAL_CODE", EntityTypes.IT_FISCAL_CODE));
 
     static final int HELD_OUT_EVERY = 5;
+    /** The project's goal for precision and recall of every structured type. */
+    static final double GOAL = 0.95;
 
     /** The labelled cases; the national identifier cases were added in a file of their own. */
     private static final List<String> CASE_FILES = List.of("/pii/presidio_recognizer_cases.jsonl",
@@ -76,9 +78,11 @@ class DetectionEvaluationTest {
                 score(testCase, detector.detect(testCase.getString("text")), scores, misses);
             }
         }
-        String report = "Tuning cases\n\n" + table(tuning) + "\nHeld-out cases (every 5th)\n\n" + table(heldOut);
+        String report = "Tuning cases (four in five):\n\n" + table(tuning) + "\nHeld-out cases (every 5th):\n\n"
+                + table(heldOut);
         Files.createDirectories(Path.of("target"));
-        Files.writeString(Path.of("target/detection-evaluation.md"), report + "\nMisses\n\n" + String.join("\n", misses));
+        Files.writeString(Path.of("target/detection-evaluation.md"), report);
+        Files.writeString(Path.of("target/detection-evaluation-misses.txt"), String.join("\n", misses) + "\n");
         System.out.println(report);
 
         // Floors that the detectors reach on the tuning cases, not the goal of 0.95 for both.
@@ -137,12 +141,22 @@ class DetectionEvaluationTest {
     }
 
     static String table(Map<String, Score> scores) {
-        StringBuilder table = new StringBuilder(
-                "| type | cases | labels | found | findings | correct | precision | recall |\n|---|---|---|---|---|---|---|---|\n");
+        StringBuilder table = new StringBuilder("| Type | Cases | Labels | Found | Findings | Correct | Precision"
+                + " | Recall | Goal 0.95 met |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         scores.forEach((type, s) -> table.append(String.format(java.util.Locale.ROOT,
-                "| %s | %d | %d | %d | %d | %d | %.3f | %.3f |%n", type, s.cases, s.labels, s.labelsFound, s.findings,
-                s.correctFindings, s.precision(), s.recall())));
+                "| %s | %d | %d | %d | %d | %d | %.3f | %.3f | %s |%n", type, s.cases, s.labels, s.labelsFound,
+                s.findings, s.correctFindings, s.precision(), s.recall(), goalMet(s.precision(), s.recall()))));
         return table.toString();
+    }
+
+    /** Returns "yes", or "no" with the measure that misses the goal of 0.95. */
+    static String goalMet(double precision, double recall) {
+        boolean precise = precision >= GOAL;
+        boolean complete = recall >= GOAL;
+        if (precise && complete) {
+            return "yes";
+        }
+        return precise ? "no (recall)" : complete ? "no (precision)" : "no";
     }
 
     private static List<JsonObject> readCases(String resource) throws IOException {
