@@ -98,11 +98,6 @@ public class DetectingFindings implements FindingsDetector {
         return detectors;
     }
 
-    /** Returns the detector of every built-in type, for the masking stage. */
-    public Detector detector() {
-        return detector;
-    }
-
     @Override
     public Findings detect(ChatRequest request) {
         TreeMap<String, Integer> counts = new TreeMap<>();
