@@ -4,8 +4,9 @@
 #
 # 1. Accuracy: DetectionEvaluationTest and SecretDetectionEvaluationTest score precision and
 #    recall per entity type on the labelled cases in src/test/resources/pii/.
-# 2. Speed: the JMH benchmark io.portcullis.inspection.detect.DetectionBenchmark (Maven profile
-#    jmh, sources in src/jmh/java) on one thread.
+# 2. Speed: the JMH benchmarks DetectionBenchmark (io.portcullis.inspection.detect) and
+#    MaskingBenchmark (io.portcullis.masking), Maven profile jmh, sources in src/jmh/java, on
+#    one thread.
 #
 #   bench/detection.sh              writes the sections to target/bench/detection.md
 #   bench/detection.sh --update     also replaces them in docs/benchmarks.md
@@ -31,6 +32,7 @@ JMH_RESULT=$WORK_DIR/detection-jmh.json
 # The project's goals for detection on this machine.
 GOAL_MB_PER_S=100
 GOAL_DENSE_MS=15
+GOAL_CHUNK_US=5
 
 log() {
     printf '[detection] %s\n' "$*"
@@ -54,9 +56,9 @@ run_speed() {
         dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK_DIR/jmh-classpath.txt" \
         >"$WORK_DIR/detection-build.log" 2>&1) || die "the jmh build failed; see $WORK_DIR/detection-build.log"
     LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
-    log "running DetectionBenchmark (${JMH_OPTIONS[*]})"
+    log "running DetectionBenchmark and MaskingBenchmark (${JMH_OPTIONS[*]})"
     java -cp "$PORTCULLIS_HOME/target/test-classes:$PORTCULLIS_HOME/target/classes:$(cat "$WORK_DIR/jmh-classpath.txt")" \
-        org.openjdk.jmh.Main DetectionBenchmark "${JMH_OPTIONS[@]}" -rf json -rff "$JMH_RESULT" \
+        org.openjdk.jmh.Main 'DetectionBenchmark|MaskingBenchmark' "${JMH_OPTIONS[@]}" -rf json -rff "$JMH_RESULT" \
         >"$WORK_DIR/detection-jmh.log" 2>&1 || die "JMH failed; see $WORK_DIR/detection-jmh.log"
     LOAD_AT_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
 }
@@ -83,6 +85,7 @@ print("met" if (value >= goal if mode == "at-least" else value <= goal) else "no
 write_sections() {
     local commit date cpu_model java_version megabytes_per_s
     local prose prose_error dense dense_error hold_prose hold_prose_error hold_dense hold_dense_error
+    local mask_dense mask_dense_error delta delta_error chunk chunk_error
     commit=$(git -C "$PORTCULLIS_HOME" rev-parse --short HEAD)
     date=$(date -u '+%Y-%m-%d %H:%M UTC')
     cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -91,6 +94,9 @@ write_sections() {
     read -r dense dense_error <<<"$(jmh_score densePiiDocument)"
     read -r hold_prose hold_prose_error <<<"$(jmh_score holdFromProseWindow)"
     read -r hold_dense hold_dense_error <<<"$(jmh_score holdFromDenseWindow)"
+    read -r mask_dense mask_dense_error <<<"$(jmh_score maskDenseDocument)"
+    read -r delta delta_error <<<"$(jmh_score streamTextDelta)"
+    read -r chunk chunk_error <<<"$(jmh_score streamChunkJson)"
     # 1 MiB of ASCII is 1.048576 MB.
     megabytes_per_s=$(python3 -c 'import sys; print(f"{1.048576 * 1000 / float(sys.argv[1]):.0f}")' "$prose")
     {
@@ -121,9 +127,9 @@ EOF
 
 ## Detection speed
 
-Produced by \`bench/detection.sh\` on $date at commit $commit: the JMH benchmark
-\`DetectionBenchmark\` (\`${JMH_OPTIONS[*]}\`, average time, one thread) of the composite
-detector with all built-in detectors, minimum confidence 0.5. Machine: $(nproc) cores of
+Produced by \`bench/detection.sh\` on $date at commit $commit: the JMH benchmarks
+\`DetectionBenchmark\` and \`MaskingBenchmark\` (\`${JMH_OPTIONS[*]}\`, average time, one
+thread) with all built-in detectors, minimum confidence 0.5. Machine: $(nproc) cores of
 $cpu_model, $java_version. Load average (1, 5 and 15 minutes) $LOAD_AT_START at the start
 and $LOAD_AT_END at the end: other work shared the cores, and the figures include it.
 
@@ -133,12 +139,16 @@ and $LOAD_AT_END at the end: other work shared the cores, and the figures includ
 | \`densePiiDocument\` | 1 MiB with an entity every few words | $dense ± $dense_error ms | under $GOAL_DENSE_MS ms | $(goal "$dense" "$GOAL_DENSE_MS") |
 | \`holdFromProseWindow\` | \`holdFrom\` on 256 characters of prose | $hold_prose ± $hold_prose_error µs | none | – |
 | \`holdFromDenseWindow\` | \`holdFrom\` on 256 characters dense with entities | $hold_dense ± $hold_dense_error µs | none | – |
+| \`maskDenseDocument\` | 1 MiB dense with entities, detected and redacted | $mask_dense ± $mask_dense_error ms | under $GOAL_DENSE_MS ms | $(goal "$mask_dense" "$GOAL_DENSE_MS") |
+| \`streamTextDelta\` | one streamed delta of 4 characters of prose, text only | $delta ± $delta_error µs | under $GOAL_CHUNK_US µs | $(goal "$delta" "$GOAL_CHUNK_US") |
+| \`streamChunkJson\` | one streamed chunk: JSON decoded, masked and encoded | $chunk ± $chunk_error µs | under $GOAL_CHUNK_US µs | $(goal "$chunk" "$GOAL_CHUNK_US") |
 
-The texts come from \`DetectionTexts\` with fixed seeds; the dense one has an entity of one
-of 16 kinds (email addresses, phone numbers, cards, IBANs, SSNs, IP addresses, keys, tokens,
-connection strings, wallet addresses, NIE numbers) after every 20 to 60 characters of prose.
-The dense figure is detection only: masking adds its own cost. \`holdFrom\` runs every
-detector on the window, as a stream does per chunk.
+The detection texts come from \`DetectionTexts\` with fixed seeds; the dense one has an
+entity of one of 16 kinds (email addresses, phone numbers, cards, IBANs, SSNs, IP addresses,
+keys, tokens, connection strings, wallet addresses, NIE numbers) after every 20 to 60
+characters of prose. \`holdFrom\` runs every detector on the window, as a stream does per
+chunk. The masking benchmark builds its own dense document from \`MaskingSamples\`, and its
+streamed deltas and chunks are prose.
 <!-- detection:end -->
 EOF
     } >"$OUTPUT"

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * Finds national identifiers that carry a check digit or letter: UK NHS numbers (mod 11),
  * Canadian social insurance numbers (Luhn), Spanish DNI and NIE numbers (mod 23 letter), Indian
  * Aadhaar numbers (Verhoeff) and Italian fiscal codes (check letter). Numbers of digits only are
- * likely when grouped as their issuer prints them; without groups, about one random number in
- * ten passes the check, so they count only after a context word.
+ * likely when grouped as their issuer prints them. About one random number in ten passes each
+ * check, so numbers without groups count only after a context word.
  */
 public final class NationalIdDetector implements OpenTailDetector {
 
@@ -102,7 +102,7 @@ public final class NationalIdDetector implements OpenTailDetector {
         return compact.charAt(compact.length() - 1) == Checksums.spanishControlLetter(number);
     }
 
-    /** An NIE's X, Y or Z stands for 0, 1 or 2 in front of the number. */
+    /** Checks an NIE, whose X, Y or Z stands for 0, 1 or 2 in front of the number. */
     private static boolean validNie(String compact) {
         long number = Long.parseLong((compact.charAt(0) - 'X') + compact.substring(1, 8));
         return compact.charAt(8) == Checksums.spanishControlLetter(number);

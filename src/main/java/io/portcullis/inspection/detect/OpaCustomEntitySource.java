@@ -45,7 +45,7 @@ public class OpaCustomEntitySource {
     static final int MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
 
     /**
-     * What the source last did.
+     * The outcome of the last read.
      *
      * @param loadedAt  when the entities in use were read, or null before the first valid document
      * @param detectors number of custom entities in use from OPA
@@ -139,7 +139,7 @@ public class OpaCustomEntitySource {
         JsonObject response;
         try {
             response = body.toJsonObject();
-        } catch (DecodeException e) {
+        } catch (DecodeException | ClassCastException e) {
             reject("OPA returned no JSON object for " + source);
             return null;
         }
