@@ -1,70 +1,62 @@
 package io.portcullis.inspection.detect;
 
 import io.portcullis.policy.PolicyConfig;
+import io.portcullis.testsupport.OpaServer;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Custom entities read from a real OPA that this test starts on its own port with its own data,
- * then changes through OPA's REST Data API.
+ * Custom entities read from a real OPA of the test's own, which serves this clone's
+ * opa-policies/ and whose data the test changes through OPA's REST Data API.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpaCustomEntitySourceTest {
 
-    private static final int PORT = Integer.parseInt(System.getProperty("portcullis.test.opa-port", "8282"));
-    private static final String BASE = "http://127.0.0.1:" + PORT;
-    private static final String DOCUMENT = "/v1/data/portcullis/config/custom_entities";
+    private static final String DOCUMENT = "portcullis/config/custom_entities";
 
-    private static Process opa;
+    private static final OpaServer OPA = new OpaServer();
     private static Vertx vertx;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void startOpa() throws Exception {
-        String cache = System.getenv().getOrDefault("PORTCULLIS_CACHE", System.getProperty("user.home") + "/.cache/portcullis");
-        Path binary = Path.of(cache, "bin", "opa");
-        assertThat(binary).as("OPA binary; install it with stack/opa.sh install").isExecutable();
-        Path data = Files.createTempFile("custom-entities", ".json");
-        Files.writeString(data, """
-                {"portcullis": {"config": {"custom_entities": {
-                  "patterns": {"customer_id": {"type": "CUSTOMER_ID", "regex": "CUST-[0-9]{6}"}}}}}}
-                """);
-        opa = new ProcessBuilder(binary.toString(), "run", "--server", "--addr", "127.0.0.1:" + PORT,
-                "--skip-version-check", "--log-level", "error", data.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        waitUntilReady();
+    static void startOpa() {
+        OPA.start();
         vertx = Vertx.vertx();
     }
 
     @AfterAll
-    static void stopOpa() throws InterruptedException {
+    static void stopOpa() {
         if (vertx != null) {
             vertx.close().toCompletionStage().toCompletableFuture().join();
         }
-        if (opa != null) {
-            opa.destroy();
-            opa.waitFor(10, TimeUnit.SECONDS);
-        }
+        OPA.stop();
+    }
+
+    /** Runs first, because the other tests replace the shipped document. */
+    @Test
+    @Order(1)
+    void shippedDocumentHasNoEntities() {
+        DetectingFindings findings = new DetectingFindings(CompositeDetector.allDetectors("US", 0.5));
+        OpaCustomEntitySource source = new OpaCustomEntitySource(vertx, findings, config(), policy());
+        await(source);
+        assertThat(source.status().error()).isNull();
+        assertThat(source.status().detectors()).isZero();
+        source.close();
     }
 
     @Test
-    void documentChangesWithoutRestart() throws Exception {
+    void documentChangesWithoutRestart() {
         put("""
                 {"patterns": {"customer_id": {"type": "CUSTOMER_ID", "regex": "CUST-[0-9]{6}"}}}
                 """);
@@ -84,7 +76,7 @@ class OpaCustomEntitySourceTest {
     }
 
     @Test
-    void invalidEntryKeepsLastValidSet() throws Exception {
+    void invalidEntryKeepsLastValidSet() {
         put("""
                 {"patterns": {"customer_id": {"type": "CUSTOMER_ID", "regex": "CUST-[0-9]{6}"}}}
                 """);
@@ -123,27 +115,8 @@ class OpaCustomEntitySourceTest {
         source.refresh().toCompletionStage().toCompletableFuture().join();
     }
 
-    private static void put(String document) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(BASE + DOCUMENT))
-                .PUT(HttpRequest.BodyPublishers.ofString(document)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("PUT %s: %s", DOCUMENT, response.body()).isEqualTo(204);
-    }
-
-    private static void waitUntilReady() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(BASE + "/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // OPA is still starting.
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("OPA did not start on port " + PORT + " within 20 s");
+    private static void put(String document) {
+        OPA.putData(DOCUMENT, document);
     }
 
     /** The defaults of CustomEntityConfig, with a refresh interval long enough that only the test refreshes. */
@@ -177,7 +150,7 @@ class OpaCustomEntitySourceTest {
     }
 
     private static PolicyConfig policy() {
-        return policyAt(BASE);
+        return policyAt(OPA.url());
     }
 
     private static PolicyConfig policyAt(String url) {
