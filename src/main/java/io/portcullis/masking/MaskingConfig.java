@@ -1,7 +1,6 @@
 package io.portcullis.masking;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.util.Optional;
@@ -18,13 +17,4 @@ public interface MaskingConfig {
      */
     @WithName("key-file")
     Optional<String> keyFile();
-
-    /**
-     * Maximum characters that the streaming masker holds back in one text while they could
-     * still become part of an entity. Past it, the held text is replaced by {@code [REDACTED]}
-     * instead of being released. Default 8192, which covers an RSA 4096-bit private key block in PEM.
-     */
-    @WithName("max-hold-back")
-    @WithDefault("8192")
-    int maxHoldBack();
 }

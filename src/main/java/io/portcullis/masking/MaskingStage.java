@@ -6,7 +6,7 @@ import io.portcullis.authentication.CallerIdentity;
 import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
 import io.portcullis.inspection.detect.DetectingFindings;
-import io.portcullis.inspection.detect.Detector;
+import io.portcullis.inspection.detect.CompositeDetector;
 import io.portcullis.policy.PolicyDecision.Mask;
 import io.portcullis.policy.PolicyDecision.MaskMode;
 import io.portcullis.session.BoundSession;
@@ -43,20 +43,14 @@ public class MaskingStage {
     static final int MAX_ATTEMPTS = 3;
 
     private final Vertx vertx;
-    private final Detector detector;
+    private final DetectingFindings detection;
     private final PseudonymStore store;
-    private final int maxHold;
 
     @Inject
-    public MaskingStage(Vertx vertx, DetectingFindings detection, PseudonymStore store, MaskingConfig config) {
+    public MaskingStage(Vertx vertx, DetectingFindings detection, PseudonymStore store) {
         this.vertx = vertx;
-        this.detector = detection.detector();
+        this.detection = detection;
         this.store = store;
-        if (config.maxHoldBack() < 1) {
-            throw new IllegalArgumentException("Invalid portcullis.masking.max-hold-back=" + config.maxHoldBack()
-                    + ": expected a number of characters of at least 1, such as 8192");
-        }
-        this.maxHold = config.maxHoldBack();
     }
 
     /** Masks the request as the decision specifies, or returns it unchanged when the decision asks for no masking. */
@@ -111,6 +105,8 @@ public class MaskingStage {
     }
 
     private MaskedRequest maskNow(Mask mask, ChatRequest request, Pseudonyms pseudonyms) {
+        // Read once per request: custom entities from OPA data replace the detector at run time.
+        CompositeDetector detector = detection.detector();
         TextMasker promptMasker = new TextMasker(detector, new HashSet<>(mask.prompt()), mask.mode(), pseudonyms,
                 false);
         ChatRequest forwarded = request;
@@ -129,7 +125,7 @@ public class MaskingStage {
         }
         TextMasker answerMasker = new TextMasker(detector, new HashSet<>(mask.response()), mask.mode(), pseudonyms,
                 mask.restore());
-        AnswerMasking answer = answerMasker.active() ? new AnswerMasking(answerMasker, maxHold) : null;
+        AnswerMasking answer = answerMasker.active() ? new AnswerMasking(answerMasker, detector.maxHoldBack()) : null;
         return new MaskedRequest(forwarded, answer, pseudonyms, promptMasker.maskedCounts());
     }
 }

@@ -1,8 +1,6 @@
 package io.portcullis.toolcall;
 
-import io.portcullis.inspection.detect.CompositeDetector;
-import io.portcullis.inspection.detect.DetectionConfig;
-import io.portcullis.inspection.detect.Detector;
+import io.portcullis.inspection.detect.DetectingFindings;
 import io.portcullis.inspection.detect.Finding;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,17 +15,18 @@ import java.util.Map;
  * Replaces the personal data and secrets that the prompt detectors find in tool-call arguments
  * with {@code [TYPE]}, before the arguments go to the policy and to approvers.
  *
- * <p>NOTE: this redacts every detected type. The masking stage, once built, decides per policy
- * which types to mask and how; the arguments that reach the agent are not changed here.
+ * <p>NOTE: this redacts every detected type, whatever the policy's {@code mask} says, because
+ * approvers and the tool-call policy see no more than types; the arguments that reach the agent
+ * are masked by the masking stage as the policy decides.
  */
 @ApplicationScoped
 public class ArgumentMasker {
 
-    private final Detector detector;
+    private final DetectingFindings detection;
 
     @Inject
-    public ArgumentMasker(DetectionConfig config) {
-        this.detector = CompositeDetector.allDetectors(config.phoneRegion(), config.minConfidence());
+    public ArgumentMasker(DetectingFindings detection) {
+        this.detection = detection;
     }
 
     /** Returns a masked copy of a JSON value: strings are masked, objects and arrays copied. */
@@ -51,7 +50,8 @@ public class ArgumentMasker {
     }
 
     private String maskText(String text) {
-        List<Finding> findings = detector.detect(text).stream()
+        // The detector is read per text, because custom entities from OPA data replace it at run time.
+        List<Finding> findings = detection.detector().detect(text).stream()
                 .sorted(Comparator.comparingInt(Finding::start))
                 .toList();
         StringBuilder masked = new StringBuilder(text.length());
