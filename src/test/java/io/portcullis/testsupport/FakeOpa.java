@@ -128,7 +128,7 @@ public final class FakeOpa {
         return new JsonObject().put("version", "portcullis.policy.decision/v1").put("allow", allow);
     }
 
-    /** Answers tool-call queries with this decision; every call is allowed until this is set. */
+    /** Sets the decision returned to tool-call queries; until then every call is allowed. */
     public void decideToolCalls(JsonObject decision) {
         toolCallDecision = decision;
     }
