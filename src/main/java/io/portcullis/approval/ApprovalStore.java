@@ -86,6 +86,23 @@ public class ApprovalStore {
                 });
     }
 
+    /**
+     * Runs the store's queries once on ids that do not exist, so that Hibernate translates them and
+     * loads its classes at boot instead of on the event loop of the first held request.
+     */
+    public Uni<Void> warmUp() {
+        UUID none = new UUID(0, 0);
+        return transaction(session -> session.createSelectionQuery(OPEN_FOR_CONTENT, Approval.class)
+                .setParameter("issuer", "").setParameter("subject", "").setParameter("digest", "")
+                .setParameter("kind", ApprovalKind.REQUEST.value()).setParameter("now", clock.instant())
+                .setMaxResults(1).setLockMode(LockModeType.PESSIMISTIC_WRITE).getSingleResultOrNull()
+                .chain(ignored -> session.find(Approval.class, none, LockModeType.PESSIMISTIC_WRITE))
+                .chain(ignored -> alreadyVoted(session, none, new Approver("", "", null, List.of()))))
+                .chain(ignored -> listPending())
+                .chain(ignored -> votes(none))
+                .replaceWithVoid();
+    }
+
     /** Counts another waiter on a pending approval, for a caller that repeats a request with its id. */
     public Uni<Approval> attach(UUID id) {
         return transaction(session -> session.find(Approval.class, id, LockModeType.PESSIMISTIC_WRITE)

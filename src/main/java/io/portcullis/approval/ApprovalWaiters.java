@@ -65,6 +65,8 @@ public class ApprovalWaiters {
                 + " reconnecting, and polling meanwhile"));
         subscriber.connect().onFailure(failure -> LOG.errorf("Listening for approvals failed: %s;"
                 + " held callers are released by polling only", failure.toString()));
+        store.warmUp().subscribe().with(ready -> LOG.debug("Approval store queries are ready"),
+                failure -> LOG.warnf("Preparing the approval store queries failed: %s", failure.toString()));
         pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> refresh(Set.copyOf(waiting.keySet())));
         // Approvals that no caller waits on (asynchronous ones) expire here.
         sweepTimer = vertx.setPeriodic(Duration.ofSeconds(30).toMillis(), id -> store.expireOverdue()

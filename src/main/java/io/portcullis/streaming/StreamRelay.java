@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -58,6 +60,11 @@ public final class StreamRelay {
     private boolean stageBusy;
     private boolean upstreamEnded;
     private long keepAliveTimer = -1;
+    /**
+     * Original bytes of the events handed to the stage, by payload object, so that a payload the
+     * stage releases unchanged (the same object) goes out as the upstream sent it.
+     */
+    private final Map<JsonObject, Buffer> originals = new IdentityHashMap<>();
     /** The caller's context: stage results may complete on another thread and are handed back to it. */
     private Context context;
     private long idleTimer = -1;
@@ -208,7 +215,8 @@ public final class StreamRelay {
             return true;
         }
         if (rewriter == null) {
-            runStage(stage.onChunk(payload), event, payload, null);
+            originals.put(payload, event.raw());
+            runStage(stage.onChunk(payload), null);
             return true;
         }
         List<JsonObject> rewritten;
@@ -219,7 +227,7 @@ public final class StreamRelay {
             return false;
         }
         if (stage != null) {
-            runStage(throughStage(rewritten), null, null, null);
+            runStage(throughStage(rewritten), null);
             return true;
         }
         for (int i = 0; i < rewritten.size(); i++) {
@@ -260,7 +268,7 @@ public final class StreamRelay {
             all.addAll(last);
             return all;
         }));
-        runStage(work, null, null, () -> caller.write(done.raw()));
+        runStage(work, () -> caller.write(done.raw()));
         return true;
     }
 
@@ -276,11 +284,9 @@ public final class StreamRelay {
      * Lets the stage work, and relays nothing else until it is done. While it waits, the caller
      * gets an SSE comment every keep-alive interval.
      *
-     * @param original the upstream event, whose bytes are sent when the stage returns its payload alone and
-     *                 unchanged; or null
-     * @param after    runs after the released payloads are written, or null
+     * @param after runs after the released payloads are written, or null
      */
-    private void runStage(Uni<List<JsonObject>> work, SseEvent original, JsonObject payload, Runnable after) {
+    private void runStage(Uni<List<JsonObject>> work, Runnable after) {
         stageBusy = true;
         keepAliveTimer = vertx.setPeriodic(stage.keepAliveInterval().toMillis(), timer -> {
             if (!finished && !caller.closed()) {
@@ -294,11 +300,8 @@ public final class StreamRelay {
                 return;
             }
             for (JsonObject released : payloads) {
-                if (original != null && released == payload && payloads.size() == 1) {
-                    caller.write(original.raw());
-                } else {
-                    caller.write(SseEvents.data(released.encode()));
-                }
+                Buffer original = originals.remove(released);
+                caller.write(original != null ? original : SseEvents.data(released.encode()));
                 noteToken(released);
             }
             if (after != null) {

@@ -23,6 +23,8 @@ import java.util.UUID;
  *
  * <p>Allowed calls pass with their deltas unchanged except for {@code index}, which is
  * renumbered when an earlier call was removed, because SDKs assemble calls by position. A
+ * chunk that nothing changed is returned as the same object, so the relay sends its original
+ * bytes. A
  * removed call disappears, the caller gets an assistant {@code content} delta that names the
  * call and the reason, and a choice left without calls finishes with {@code stop} instead of
  * {@code tool_calls}, so agents read the explanation instead of waiting for a tool result.
@@ -193,7 +195,10 @@ public final class ToolCallGate implements StreamStage {
                 }
                 keep |= carriesSomething(choice);
             }
-            if (keep || choices(chunk).isEmpty() || chunk.getValue("usage") != null) {
+            if (chunk.equals(original)) {
+                // Unchanged chunks keep their identity, so the relay sends the upstream's bytes.
+                out.add(original);
+            } else if (keep || choices(chunk).isEmpty() || chunk.getValue("usage") != null) {
                 out.add(chunk);
             }
         }

@@ -86,6 +86,20 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void allowedToolCallsAreRelayedByteForByte() throws IOException {
+        JsonArray tools = new JsonArray();
+        for (String name : List.of("get_weather", "get_time")) {
+            tools.add(new JsonObject().put("type", "function").put("function", new JsonObject().put("name", name)));
+        }
+        GatewayStackResource.policy.reset();
+        JsonObject request = request(true, Map.of("sim_recording", "openai-chat_parallel-tool-calls"))
+                .put("tools", tools);
+        String body = post(Tokens.alice(), request).then().statusCode(200).extract().body().asString();
+        assertThat(body).isEqualTo(recordingText("openai-chat_parallel-tool-calls"));
+        assertThat(GatewayStackResource.policy.toolCallInputs()).hasSize(2);
+    }
+
+    @Test
     void usageChunkIsRelayed() {
         JsonObject request = request(true, Map.of("sim_recording", "openai-chat_agent-run.1"))
                 .put("stream_options", new JsonObject().put("include_usage", true));

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -31,10 +32,17 @@ public final class FakeOpa {
             boolean closeConnection) {
     }
 
+    private static final JsonObject ALLOW_TOOL_CALL = new JsonObject()
+            .put("version", "portcullis.policy.tool_decision/v1").put("allow", true)
+            .put("reasons", new JsonArray())
+            .put("approval", new JsonObject().put("required", false));
+
     private final Vertx vertx = Vertx.vertx();
     private final List<JsonObject> inputs = new CopyOnWriteArrayList<>();
     private final List<String> paths = new CopyOnWriteArrayList<>();
     private final AtomicInteger decisionIds = new AtomicInteger();
+    private final List<JsonObject> toolCallInputs = new CopyOnWriteArrayList<>();
+    private volatile JsonObject toolCallDecision = ALLOW_TOOL_CALL;
     private volatile Behaviour behaviour = allowBehaviour();
     private HttpServer server;
     private int port;
@@ -87,9 +95,11 @@ public final class FakeOpa {
         behaviour = new Behaviour(0, null, false, 0, true);
     }
 
-    /** Forgets the recorded queries and allows every request again. */
+    /** Forgets the recorded queries and allows every request and tool call again. */
     public void reset() {
         behaviour = allowBehaviour();
+        toolCallDecision = ALLOW_TOOL_CALL;
+        toolCallInputs.clear();
         inputs.clear();
         paths.clear();
     }
@@ -118,6 +128,16 @@ public final class FakeOpa {
         return new JsonObject().put("version", "portcullis.policy.decision/v1").put("allow", allow);
     }
 
+    /** Sets the decision returned to tool-call queries; until then every call is allowed. */
+    public void decideToolCalls(JsonObject decision) {
+        toolCallDecision = decision;
+    }
+
+    /** Returns the inputs of the tool-call queries received so far, oldest first. */
+    public List<JsonObject> toolCallInputs() {
+        return List.copyOf(toolCallInputs);
+    }
+
     private void handle(HttpServerRequest request) {
         if (request.method() == HttpMethod.GET && request.path().equals("/health")) {
             // OPA's health endpoint, which the gateway's readiness check calls.
@@ -125,6 +145,13 @@ public final class FakeOpa {
             return;
         }
         request.body().onSuccess(body -> {
+            if (request.path().endsWith("/portcullis/tool_call")) {
+                // Tool-call queries are kept apart, so that tests of request decisions see only theirs.
+                toolCallInputs.add(new JsonObject(body).getJsonObject("input"));
+                request.response().putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("result", toolCallDecision).encode());
+                return;
+            }
             paths.add(request.path());
             inputs.add(new JsonObject(body).getJsonObject("input"));
             Behaviour current = behaviour;
