@@ -15,6 +15,8 @@ import io.portcullis.policy.Enforcement;
 import io.portcullis.policy.Enforcement.Enforced;
 import io.portcullis.policy.PolicyDecider;
 import io.portcullis.policy.PolicyDecision;
+import io.portcullis.recording.ExchangeRecording;
+import io.portcullis.recording.Recorder;
 import io.portcullis.session.BoundSession;
 import io.portcullis.session.SessionBinder;
 import io.portcullis.streaming.StreamRelay;
@@ -47,7 +49,8 @@ import java.util.concurrent.Callable;
  * {@code POST /v1/chat/completions}: the request path from an authenticated caller to the
  * upstream and back. Stages run in order: identify the caller, validate the body, route the
  * model, inspect the prompt, bind the session, ask the policy, enforce its decision, mask the
- * prompt, forward, relay the answer masked as the decision says.
+ * prompt, forward, relay the answer masked as the decision says. An {@link ExchangeRecording}
+ * follows the request through these stages.
  */
 @ApplicationScoped
 public class ChatCompletionsHandler implements Handler<RoutingContext> {
@@ -70,11 +73,12 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     private final GatewayMetrics metrics;
     private final RequestHold holds;
     private final ToolCallChecker toolCalls;
+    private final Recorder recorder;
 
     @Inject
     public ChatCompletionsHandler(Vertx vertx, IdentityMapper identityMapper, UpstreamRegistry registry,
             SessionBinder sessions, PromptInspector inspector, PolicyDecider policy, MaskingStage masking,
-            RequestHold holds, ToolCallChecker toolCalls, GatewayMetrics metrics) {
+            RequestHold holds, ToolCallChecker toolCalls, GatewayMetrics metrics, Recorder recorder) {
         this.vertx = vertx;
         this.identityMapper = identityMapper;
         this.registry = registry;
@@ -85,6 +89,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         this.metrics = metrics;
         this.holds = holds;
         this.toolCalls = toolCalls;
+        this.recorder = recorder;
     }
 
     @Override
@@ -94,18 +99,21 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         Upstream upstream = registry.route(request.model()).orElseThrow(() -> unknownModel(request.model()));
         String requestId = RequestIds.assign(context);
         context.put(GatewayMetrics.FIRST_TOKEN_ACTION, metrics.streamStarted(upstream.name()));
+        ExchangeRecording recording = recorder.open(context, requestId, caller, request);
         Uni<Inspection> inspection = inspect(request).invoke(found -> metrics.findings(found.findings().counts()));
         sessions.bind(context.request().getHeader(GatewayHeaders.SESSION_ID), caller)
                 .invoke(session -> onSessionBound(context, session))
+                .invoke(recording::sessionBound)
                 .chain(session -> inspection
-                        .chain(found -> policy.decideChat(caller, found, session, context.request()))
+                        .chain(found -> policy.decideChat(caller, found, session, context.request())
+                                .invoke(decision -> recording.decided(found.findings(), decision)))
                         .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
                         .chain(decision -> {
                             Enforced enforced = Enforcement.apply(decision, request);
                             return hold(context, caller, session, requestId, decision, request)
                                     .chain(proceed -> proceed
                                             ? masking.apply(decision.mask(), enforced.request(), session, caller)
-                                                    .map(masked -> new Prepared(enforced, masked, session))
+                                                    .map(masked -> new Prepared(enforced, masked, session, recording))
                                             : Uni.createFrom().<Prepared>nullItem());
                         }))
                 .subscribe().with(
@@ -131,7 +139,8 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     }
 
     /** A request that passed every stage before the upstream call. */
-    private record Prepared(Enforced enforced, MaskedRequest masked, BoundSession session) {
+    private record Prepared(Enforced enforced, MaskedRequest masked, BoundSession session,
+            ExchangeRecording recording) {
     }
 
     /**
@@ -173,14 +182,44 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
         ChatRequest request = masked.request();
         UpstreamExchange exchange = new UpstreamExchange(vertx, upstream);
         context.response().closeHandler(ignored -> exchange.cancel());
+        ExchangeRecording recording = prepared.recording();
+        // The request record is stored during the upstream call, and its response waits until the record is durable.
+        Future<Void> recorded = recording.forwarding(request, upstream.name());
+        recorded.onFailure(failure -> {
+            exchange.cancel();
+            context.fail(failure);
+        });
         exchange.post(ENDPOINT, request.raw(), request.stream(), requestId)
                 .onComplete(metrics.upstreamCall(upstream.name()))
-                .onSuccess(response -> onUpstreamResponse(context, request, masked.answer(), exchange, response))
-                .onFailure(context::fail);
+                .onSuccess(response -> {
+                    // Held back until the record is durable. A failure meanwhile would reach no handler, so keep it.
+                    Throwable[] heldFailure = new Throwable[1];
+                    response.pause();
+                    response.exceptionHandler(failure -> heldFailure[0] = failure);
+                    recorded.onComplete(written -> {
+                        if (written.succeeded()) {
+                            onUpstreamResponse(context, request, masked.answer(), exchange, response, recording,
+                                    heldFailure[0]);
+                        } else {
+                            discard(exchange, response);
+                        }
+                    });
+                })
+                .onFailure(failure -> {
+                    if (!recorded.failed()) {
+                        context.fail(failure);
+                    }
+                });
     }
 
+    /**
+     * Relays the upstream's response.
+     *
+     * @param heldFailure a failure of the upstream response while it was held back, or null
+     */
     private void onUpstreamResponse(RoutingContext context, ChatRequest request, AnswerMasking answer,
-            UpstreamExchange exchange, HttpClientResponse response) {
+            UpstreamExchange exchange, HttpClientResponse response, ExchangeRecording recording,
+            Throwable heldFailure) {
         if (context.response().closed()) {
             exchange.cancel();
             return;
@@ -201,9 +240,13 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             discard(exchange, response);
             context.fail(new GatewayException(ErrorCode.UPSTREAM_INVALID_RESPONSE));
         } else if (request.stream() && success) {
-            relayStream(context, request, exchange, response, answer);
+            relayStream(context, request, exchange, response, answer, recording, heldFailure);
+        } else if (heldFailure != null) {
+            LOG.warnf("Upstream %s response failed: %s", exchange.upstream().name(), heldFailure.toString());
+            discard(exchange, response);
+            context.fail(new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE));
         } else {
-            relayBody(context, exchange, response, answer, toolCallStage(context, request));
+            relayBody(context, exchange, response, answer, toolCallStage(context, request), recording);
         }
     }
 
@@ -215,7 +258,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     }
 
     private void relayStream(RoutingContext context, ChatRequest request, UpstreamExchange exchange,
-            HttpClientResponse upstream, AnswerMasking answer) {
+            HttpClientResponse upstream, AnswerMasking answer, ExchangeRecording recording, Throwable heldFailure) {
         upstream.pause();
         HttpServerResponse caller = context.response();
         if (!caller.headWritten()) {
@@ -225,10 +268,15 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                     .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                     .putHeader("X-Accel-Buffering", "no");
         }
-        new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout(),
+        StreamRelay relay = new StreamRelay(vertx, caller, upstream, exchange, exchange.upstream().idleTimeout(),
                 answer == null ? null : answer.forStream(), toolCallStage(context, request))
                 .onFirstToken(context.get(GatewayMetrics.FIRST_TOKEN_ACTION))
-                .start();
+                .tap(recording);
+        if (heldFailure == null) {
+            relay.start();
+        } else {
+            relay.failBeforeStart(heldFailure);
+        }
     }
 
     /**
@@ -247,7 +295,7 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
 
     /** Relays a complete JSON body: a non-streamed completion, or an upstream 4xx that passes through. */
     private void relayBody(RoutingContext context, UpstreamExchange exchange, HttpClientResponse upstream,
-            AnswerMasking answer, ToolCallGate toolCallGate) {
+            AnswerMasking answer, ToolCallGate toolCallGate, ExchangeRecording recording) {
         BoundedBody body = new BoundedBody(vertx, exchange, upstream, MAX_RESPONSE_BYTES);
         if (toolCallGate != null) {
             context.response().closeHandler(ignored -> {
@@ -271,13 +319,16 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                     if (retryAfter != null && upstream.statusCode() >= 400) {
                         caller.putHeader("Retry-After", retryAfter);
                     }
+                    Buffer sent;
                     if (upstream.statusCode() >= 400) {
                         caller.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-                        caller.end(UpstreamErrorBodies.forCaller(upstream.statusCode(), bytes, exchange.upstream()));
+                        sent = UpstreamErrorBodies.forCaller(upstream.statusCode(), bytes, exchange.upstream());
                     } else {
                         caller.putHeader(HttpHeaders.CONTENT_TYPE, contentTypeOf(upstream));
-                        caller.end(bytes);
+                        sent = bytes;
                     }
+                    recording.bodySent(sent);
+                    caller.end(sent);
                 })
                 .onFailure(failure -> {
                     if (!context.response().ended()) {

@@ -42,4 +42,21 @@ final class SseEvents {
         }
         return Buffer.buffer(rebuilt.append('\n').toString(), StandardCharsets.UTF_8.name());
     }
+
+    /** Returns the data of one raw event: its data lines joined by LF, each without the field name and one space. */
+    static String dataOf(Buffer raw) {
+        StringBuilder data = new StringBuilder();
+        boolean first = true;
+        for (String line : raw.toString(StandardCharsets.UTF_8).split("\r\n|\r|\n")) {
+            if (line.equals("data") || line.startsWith("data:")) {
+                String value = line.length() <= 5 ? "" : line.substring(5);
+                if (!first) {
+                    data.append('\n');
+                }
+                data.append(value.startsWith(" ") ? value.substring(1) : value);
+                first = false;
+            }
+        }
+        return data.toString();
+    }
 }

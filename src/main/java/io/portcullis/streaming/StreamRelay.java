@@ -33,7 +33,8 @@ import java.util.List;
  * upstream breaks off, sends something that is not an event of JSON objects, or stays silent
  * past the idle timeout, the caller gets one {@code data: {"error": ...}} event and no
  * {@code [DONE]}, so that OpenAI SDKs raise an error instead of returning a truncated answer.
- * When the caller disconnects, the upstream connection is closed.
+ * When the caller disconnects, the upstream connection is closed. A {@link RelayTap} sees the
+ * data of every event the caller gets, after rewriting, and how the stream ended.
  */
 public final class StreamRelay {
 
@@ -76,6 +77,7 @@ public final class StreamRelay {
     private boolean pausedByCaller;
     private Runnable onFirstToken = () -> { };
     private boolean tokenSeen;
+    private RelayTap tap = RelayTap.NONE;
 
     public StreamRelay(Vertx vertx, HttpServerResponse caller, HttpClientResponse upstream, UpstreamExchange exchange,
             Duration idleTimeout) {
@@ -130,6 +132,21 @@ public final class StreamRelay {
             caller.writeHead();
         }
         upstream.resume();
+    }
+
+    /** Sets the tap that sees every data event the caller gets and how the stream ended. */
+    public StreamRelay tap(RelayTap observer) {
+        this.tap = observer;
+        return this;
+    }
+
+    /**
+     * Ends the caller's stream with an error event in place of {@link #start()}, because the
+     * upstream response failed while it was paused before the relay. Its handlers can no longer
+     * be set, so the events that had arrived are not relayed.
+     */
+    public void failBeforeStart(Throwable failure) {
+        onUpstreamFailure(failure);
     }
 
     private void onChunk(Buffer chunk) {
@@ -191,7 +208,7 @@ public final class StreamRelay {
                 return false;
             }
             doneSeen = true;
-            caller.write(event.raw());
+            deliver(event.raw(), event.data());
             return true;
         }
         JsonObject payload = parseObject(event.data());
@@ -206,11 +223,11 @@ public final class StreamRelay {
                 return false;
             }
             errorSeen = true;
-            caller.write(event.raw());
+            deliver(event.raw(), event.data());
             return true;
         }
         if (rewriter == null && stage == null) {
-            caller.write(event.raw());
+            deliver(event.raw(), event.data());
             noteToken(payload);
             return true;
         }
@@ -233,7 +250,7 @@ public final class StreamRelay {
         for (int i = 0; i < rewritten.size(); i++) {
             String data = rewritten.get(i).encode();
             // The event's own id and event fields go with the last payload, which is the event itself.
-            caller.write(i == rewritten.size() - 1 ? SseEvents.withData(event, data) : SseEvents.data(data));
+            deliver(i == rewritten.size() - 1 ? SseEvents.withData(event, data) : SseEvents.data(data), data);
             noteToken(rewritten.get(i));
         }
         return true;
@@ -268,7 +285,7 @@ public final class StreamRelay {
             all.addAll(last);
             return all;
         }));
-        runStage(work, () -> caller.write(done.raw()));
+        runStage(work, () -> deliver(done.raw(), done.data()));
         return true;
     }
 
@@ -301,7 +318,12 @@ public final class StreamRelay {
             }
             for (JsonObject released : payloads) {
                 Buffer original = originals.remove(released);
-                caller.write(original != null ? original : SseEvents.data(released.encode()));
+                if (original != null) {
+                    deliver(original, SseEvents.dataOf(original));
+                } else {
+                    String data = released.encode();
+                    deliver(SseEvents.data(data), data);
+                }
                 noteToken(released);
             }
             if (after != null) {
@@ -330,7 +352,8 @@ public final class StreamRelay {
         }
         try {
             for (JsonObject payload : rewriter.finish()) {
-                caller.write(SseEvents.data(payload.encode()));
+                String data = payload.encode();
+                deliver(SseEvents.data(data), data);
                 noteToken(payload);
             }
             return true;
@@ -338,6 +361,12 @@ public final class StreamRelay {
             fail(ErrorCode.MASKING_FAILED, "rewriting the end of the stream failed: " + e.getClass().getName());
             return false;
         }
+    }
+
+    /** Writes a data event to the caller, after showing it to the tap. */
+    private void deliver(Buffer bytes, String data) {
+        tap.onData(data, bytes.length());
+        caller.write(bytes);
     }
 
     private static JsonObject parseObject(String data) {
@@ -405,6 +434,7 @@ public final class StreamRelay {
         LOG.infof("Caller disconnected after %d events; closing the upstream %s connection", eventCount,
                 exchange.upstream().name());
         exchange.cancel();
+        tap.onEnd(RelayTap.RelayOutcome.CALLER_CLOSED, null);
     }
 
     /** Ends the caller's stream with an error event; the upstream connection is closed. */
@@ -418,6 +448,7 @@ public final class StreamRelay {
         LOG.warnf("Stream from upstream %s failed after %d events: %s (%s)", exchange.upstream().name(), eventCount,
                 code.code(), logDetail);
         exchange.cancel();
+        tap.onEnd(RelayTap.RelayOutcome.FAILED, code);
         if (!caller.closed() && !caller.ended()) {
             caller.end(ErrorBodies.sseEvent(code, code.message()));
         }
@@ -426,6 +457,7 @@ public final class StreamRelay {
     private void finish() {
         finished = true;
         cancelIdleTimer();
+        tap.onEnd(errorSeen ? RelayTap.RelayOutcome.UPSTREAM_ERROR_EVENT : RelayTap.RelayOutcome.COMPLETED, null);
         if (!caller.closed() && !caller.ended()) {
             caller.end();
         }

@@ -1,0 +1,36 @@
+package io.portcullis.recording;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Builds the structured-mode CloudEvents 1.0 JSON of a session event. The data is inserted as
+ * the exact JSON text that was hashed.
+ */
+final class CloudEvents {
+
+    static final String SPEC_VERSION = "1.0";
+
+    private CloudEvents() {
+    }
+
+    static String of(SessionEvent event, String source) {
+        JsonObject envelope = new JsonObject()
+                .put("specversion", SPEC_VERSION)
+                .put("id", event.eventId.toString())
+                .put("source", source)
+                .put("type", event.type)
+                .put("subject", event.sessionId)
+                .put("time", EventHashes.formatTime(event.occurredAt.toInstant()))
+                .put("datacontenttype", "application/json")
+                .put("sessionid", event.sessionId)
+                .put("sessionseq", event.sequence)
+                .put("requestid", event.requestId)
+                .put("hash", event.hash);
+        if (event.previousHash != null) {
+            envelope.put("previoushash", event.previousHash);
+        }
+        String head = envelope.encode();
+        // Append "data" by hand so that its text stays byte for byte the hashed one.
+        return head.substring(0, head.length() - 1) + ",\"data\":" + event.data + "}";
+    }
+}

@@ -1,0 +1,203 @@
+package io.portcullis.recording;
+
+import io.micrometer.core.instrument.Metrics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Sends the transactional outbox to Kafka, oldest row first, on a thread of its own. Only the
+ * replica that holds a PostgreSQL advisory lock relays, so that two replicas never interleave
+ * one session's events. A row is marked published only after Kafka acknowledged it and every
+ * row before it ({@code acks=all}, idempotent producer). After a failure the round starts again
+ * from the oldest unpublished row, so delivery is at least once and consumers deduplicate by
+ * CloudEvents {@code id}.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** Advisory lock key of the relay; any constant that no other part of the schema uses. */
+    static final long LOCK_KEY = 0x706f7274_6f757462L;
+    private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final String PENDING = """
+            SELECT id, session_id, payload FROM event_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1""";
+    private static final String MARK_PUBLISHED = "UPDATE event_outbox SET published_at = now() WHERE id = ANY($1)";
+
+    private final Pool pool;
+    private final RecordingConfig.Kafka config;
+    private volatile boolean running;
+    private Thread thread;
+    private KafkaProducer<String, String> producer;
+    private SqlConnection lockHolder;
+
+    @Inject
+    public OutboxRelay(Pool pool, RecordingConfig config) {
+        this.pool = pool;
+        this.config = config.kafka();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.info("The outbox relay is off (portcullis.recording.kafka.enabled=false); events stay in event_outbox");
+            return;
+        }
+        producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new StringSerializer());
+        running = true;
+        thread = Thread.ofPlatform().name("portcullis-outbox-relay").daemon().start(this::run);
+        LOG.infof("Relaying session events to Kafka topic %s at %s", config.topic(), config.bootstrapServers());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+        releaseLock();
+    }
+
+    /** Producer settings; acks=all and idempotence keep each partition free of gaps and reordering. */
+    static Map<String, Object> producerConfig(RecordingConfig.Kafka config) {
+        long delivery = config.deliveryTimeout().toMillis();
+        long request = Math.min(5_000, delivery / 2);
+        return Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ProducerConfig.CLIENT_ID_CONFIG, "portcullis-outbox-relay",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) request,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) delivery,
+                // send() blocks while the topic's metadata is unknown, for example when the broker is down.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery);
+    }
+
+    private void run() {
+        long backoff = config.pollInterval().toMillis();
+        while (running) {
+            try {
+                int sent = lockHolder != null || acquireLock() ? relayOnce() : 0;
+                backoff = config.pollInterval().toMillis();
+                if (sent == 0) {
+                    Thread.sleep(backoff);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | ExecutionException e) {
+                if (!running) {
+                    return;
+                }
+                Metrics.counter("portcullis.events.relay.failures").increment();
+                LOG.warnf("Relaying the outbox to Kafka failed, retrying in %d ms: %s", backoff, e.toString());
+                releaseLock();
+                sleepQuietly(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+            }
+        }
+    }
+
+    /** Takes the advisory lock on a connection kept for this purpose; the lock lives as long as it. */
+    private boolean acquireLock() throws InterruptedException {
+        SqlConnection connection = pool.getConnection().await().atMost(QUERY_TIMEOUT);
+        boolean locked = connection.preparedQuery("SELECT pg_try_advisory_lock($1) AS locked")
+                .execute(Tuple.of(LOCK_KEY)).await().atMost(QUERY_TIMEOUT)
+                .iterator().next().getBoolean("locked");
+        if (locked) {
+            lockHolder = connection;
+            LOG.info("This replica relays the outbox to Kafka");
+            return true;
+        }
+        connection.closeAndAwait();
+        // Another replica relays; look again later in case it goes away.
+        Thread.sleep(MAX_BACKOFF.toMillis());
+        return false;
+    }
+
+    /**
+     * Sends one batch of unpublished rows and marks the acknowledged prefix published.
+     *
+     * @return the number of rows sent
+     */
+    int relayOnce() throws InterruptedException, ExecutionException {
+        List<Row> rows = new ArrayList<>();
+        lockHolder.preparedQuery(PENDING).execute(Tuple.of(config.batchSize())).await().atMost(QUERY_TIMEOUT)
+                .forEach(rows::add);
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            acks.add(producer.send(new ProducerRecord<>(config.topic(), row.getString("session_id"),
+                    row.getString("payload"))));
+        }
+        List<Long> published = new ArrayList<>(rows.size());
+        ExecutionException failure = null;
+        for (int i = 0; i < rows.size() && failure == null; i++) {
+            try {
+                acks.get(i).get();
+                published.add(rows.get(i).getLong("id"));
+            } catch (ExecutionException e) {
+                failure = e;
+            }
+        }
+        if (!published.isEmpty()) {
+            lockHolder.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(published.toArray(Long[]::new)))
+                    .await().atMost(QUERY_TIMEOUT);
+            Metrics.counter("portcullis.events.published").increment(published.size());
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return rows.size();
+    }
+
+    private void releaseLock() {
+        SqlConnection connection = lockHolder;
+        lockHolder = null;
+        if (connection != null) {
+            try {
+                connection.closeAndAwait();
+            } catch (RuntimeException e) {
+                LOG.debugf("Closing the outbox lock connection failed: %s", e.toString());
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
