@@ -44,9 +44,24 @@ public class SessionEventStore {
      *                               for another identity
      */
     Uni<List<SessionEvent>> append(SessionOwner owner, List<NewEvent> events) {
-        return sessions.withTransaction((session, transaction) -> lockHead(session, owner)
+        return sessions.withTransaction((session, transaction) -> limitWaits(session)
+                        .chain(() -> lockHead(session, owner))
                         .chain(head -> appendAll(session, head, events)))
-                .ifNoItem().after(config.writeTimeout()).fail();
+                // A backstop for a connection that hangs; the database's own timeouts normally come first.
+                .ifNoItem().after(config.writeTimeout().multipliedBy(2)).fail();
+    }
+
+    /**
+     * Bounds the lock wait and each statement of the transaction by the write timeout, so that
+     * PostgreSQL rolls back a write that waits too long instead of the client abandoning it.
+     */
+    private Uni<Void> limitWaits(Mutiny.Session session) {
+        String millis = Long.toString(config.writeTimeout().toMillis());
+        return session.createNativeQuery("SELECT set_config('lock_timeout', :limit, true),"
+                        + " set_config('statement_timeout', :limit, true)")
+                .setParameter("limit", millis)
+                .getSingleResult()
+                .replaceWithVoid();
     }
 
     private static Uni<RecordedSession> lockHead(Mutiny.Session session, SessionOwner owner) {

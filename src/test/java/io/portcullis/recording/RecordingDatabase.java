@@ -1,0 +1,30 @@
+package io.portcullis.recording;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/** Opens JDBC connections to the gateway's own database, to inspect and tamper with recorded rows. */
+final class RecordingDatabase {
+
+    private RecordingDatabase() {
+    }
+
+    static Connection connect() throws SQLException {
+        var config = ConfigProvider.getConfig();
+        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
+    }
+
+    static int update(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = connect(); var statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        }
+    }
+}
