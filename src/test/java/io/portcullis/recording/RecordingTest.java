@@ -18,9 +18,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -108,6 +110,29 @@ class RecordingTest {
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
         // Timers never fire early, so a replay at speed 2 cannot end before half the recorded span.
         assertThat(elapsedMillis).isGreaterThanOrEqualTo(lastOffset / 2);
+    }
+
+    @Test
+    void maskedTextIsRecordedAsRelayed() {
+        GatewayStackResource.policy.decide(FakeOpa.decision(true).put("mask", new JsonObject()
+                .put("prompt", new JsonArray().add("EMAIL_ADDRESS"))
+                .put("response", new JsonArray().add("EMAIL_ADDRESS"))
+                .put("mode", "redact")));
+        String token = Tokens.alice();
+        String answer = "Write to carol.smith@example.org today.";
+        JsonObject body = request(true, Map.of("sim_answer_b64",
+                Base64.getEncoder().encodeToString(answer.getBytes(StandardCharsets.UTF_8))));
+        body.getJsonArray("messages").getJsonObject(0).put("content", "My address is dan.jones@example.net.");
+        Response response = chat(token, null, body);
+        response.then().statusCode(200);
+        JsonObject timeline = awaitEvents(token, response.header("X-Session-Id"), 4);
+
+        String recorded = timeline.encode();
+        assertThat(recorded).doesNotContain("dan.jones@example.net");
+        assertThat(recorded).doesNotContain("carol.smith@example.org");
+        JsonObject completed = event(timeline, 3).getJsonObject("data").getJsonObject("response");
+        assertThat(chunkData(completed)).isEqualTo(dataLines(response.asString()));
+        assertThat(completed.getJsonArray("choices").getJsonObject(0).getString("content")).startsWith("Write to ");
     }
 
     @Test
