@@ -2,6 +2,9 @@ package io.portcullis.recording;
 
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
+import java.util.UUID;
+
 /**
  * Builds the structured-mode CloudEvents 1.0 JSON of a session event. The data is inserted as
  * the exact JSON text that was hashed.
@@ -32,5 +35,23 @@ final class CloudEvents {
         String head = envelope.encode();
         // Append "data" by hand so that its text stays byte for byte the hashed one.
         return head.substring(0, head.length() - 1) + ",\"data\":" + event.data + "}";
+    }
+
+    /**
+     * Builds the event that records a session's deletion. It is not part of the deleted chain,
+     * so it has no sequence or hashes; its data names the chain's last hash instead.
+     */
+    static String deletion(UUID eventId, String sessionId, Instant time, JsonObject data, String source) {
+        return new JsonObject()
+                .put("specversion", SPEC_VERSION)
+                .put("id", eventId.toString())
+                .put("source", source)
+                .put("type", EventType.SESSION_DELETED.cloudEventType())
+                .put("subject", sessionId)
+                .put("time", EventHashes.formatTime(time))
+                .put("datacontenttype", "application/json")
+                .put("sessionid", sessionId)
+                .put("data", data)
+                .encode();
     }
 }

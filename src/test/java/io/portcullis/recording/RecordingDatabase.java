@@ -27,4 +27,23 @@ final class RecordingDatabase {
             return statement.executeUpdate();
         }
     }
+
+    static long count(String sql, Object... parameters) throws SQLException {
+        return Long.parseLong(text(sql, parameters));
+    }
+
+    /** Returns the first column of the first row as text, or fails when the query returns no row. */
+    static String text(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = connect(); var statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (var rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    throw new AssertionError("No row for: " + sql);
+                }
+                return rows.getString(1);
+            }
+        }
+    }
 }

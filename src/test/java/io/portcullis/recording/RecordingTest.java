@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -45,6 +47,9 @@ class RecordingTest {
 
     private static final List<String> COMPLETED_REQUEST = List.of("io.portcullis.request.received",
             "io.portcullis.decision.made", "io.portcullis.upstream.started", "io.portcullis.response.completed");
+
+    @Inject
+    RetentionJob retention;
 
     @BeforeEach
     void allowEverything() {
@@ -361,6 +366,31 @@ class RecordingTest {
         }
         // The upstream call ran alongside the failed write, but its answer never reached the caller.
         assertThat(GatewayStackResource.simulator.requests()).hasSize(before + 1);
+    }
+
+    @Test
+    void retentionDeletesOldSessionsAndRecordsIt() throws Exception {
+        String token = Tokens.alice();
+        String sessionId = "rec-retention-" + UUID.randomUUID();
+        chat(token, sessionId, request(false, Map.of())).then().statusCode(200);
+        awaitEvents(token, sessionId, 4);
+        RecordingDatabase.update("UPDATE recorded_session SET last_event_at = now() - interval '400 days'"
+                + " WHERE session_id = ?", sessionId);
+
+        int deleted = retention.purge(Instant.now().minus(Duration.ofDays(365))).await().atMost(Duration.ofSeconds(30));
+        assertThat(deleted).isGreaterThanOrEqualTo(1);
+        given().header("Authorization", "Bearer " + token).when().get("/v1/sessions/" + sessionId)
+                .then().statusCode(404);
+        assertThat(RecordingDatabase.count("SELECT count(*) FROM session_event WHERE session_id = ?", sessionId))
+                .isZero();
+        assertThat(RecordingDatabase.count("SELECT count(*) FROM session_deletion WHERE session_id = ?"
+                + " AND reason = 'retention' AND event_count = 4", sessionId)).isEqualTo(1);
+        String payload = RecordingDatabase.text("SELECT payload FROM event_outbox WHERE session_id = ?"
+                + " AND payload LIKE '%io.portcullis.session.deleted%'", sessionId);
+        JsonObject event = new JsonObject(payload);
+        assertThat(event.getString("type")).isEqualTo("io.portcullis.session.deleted");
+        assertThat(event.getJsonObject("data").getLong("event_count")).isEqualTo(4L);
+        assertThat(event.getJsonObject("data").getString("subject")).isNotBlank();
     }
 
     private static JsonObject awaitEvents(String token, String sessionId, int count) {
