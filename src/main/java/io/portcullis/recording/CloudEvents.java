@@ -39,7 +39,7 @@ final class CloudEvents {
 
     /**
      * Builds the event that records a session's deletion. It is not part of the deleted chain,
-     * so it has no sequence or hashes; its data names the chain's last hash instead.
+     * so it has no sequence or hashes. Its data contains the chain's last hash instead.
      */
     static String deletion(UUID eventId, String sessionId, Instant time, JsonObject data, String source) {
         return new JsonObject()

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 
 /**
  * The replay API: a caller's sessions, one session's timeline, the verification of its hash
- * chain, and a recorded answer streamed again with its timing.
+ * chain, and a recorded response streamed again with its timing.
  */
 @ApplicationScoped
 public class RecordingRoutes {
@@ -81,7 +81,7 @@ public class RecordingRoutes {
         });
     }
 
-    /** Returns the chunks of a recorded streamed answer, or fails with 404 when there are none to replay. */
+    /** Returns the chunks of a recorded streamed response, or fails with 404 when there are none to replay. */
     private static JsonArray recordedChunks(List<SessionEvent> events, String eventId) {
         for (SessionEvent event : events) {
             if (event.eventId.toString().equals(eventId)) {

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Reads recorded sessions for the replay API. A caller sees the sessions recorded under its
- * own issuer and subject; a member of {@code portcullis.recording.auditor-groups} sees all.
+ * own issuer and subject, and a member of {@code portcullis.recording.auditor-groups} reads all.
  */
 @ApplicationScoped
 public class SessionQueries {

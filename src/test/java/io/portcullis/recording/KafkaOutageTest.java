@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The outbox relay across a Kafka outage: a broker of the test's own is killed while requests
- * keep flowing, then started again, and a consumer must get every event of those sessions, in
- * per-session order, with duplicates removed by CloudEvents id.
+ * The outbox relay across a Kafka outage. A broker of the test's own is killed while requests
+ * keep flowing, then started again. A consumer must then receive every event of those
+ * sessions in per-session order, once duplicates are removed by CloudEvents id.
  */
 @QuarkusTest
 @QuarkusTestResource(GatewayStackResource.class)

@@ -281,7 +281,7 @@ class RecordingTest {
         verify(token, sessionId).then().statusCode(200).body("valid", equalTo(true))
                 .body("first_invalid", equalTo(null));
 
-        // The fifth event is the second request's request.received, which holds the prompt.
+        // The fifth event is the second request's request.received, which contains the prompt.
         String fifth = event(timeline, 4).getString("id");
         assertThat(RecordingDatabase.update("UPDATE session_event SET data = replace(data, 'Say hello.', 'Say bye.')"
                 + " WHERE event_id = ?::uuid AND data LIKE '%Say hello.%'", fifth)).isEqualTo(1);
@@ -364,7 +364,7 @@ class RecordingTest {
                     .body("error.code", equalTo("recording_unavailable"));
             connection.rollback();
         }
-        // The upstream call ran alongside the failed write, but its answer never reached the caller.
+        // The upstream call ran alongside the failed write, but its response never reached the caller.
         assertThat(GatewayStackResource.simulator.requests()).hasSize(before + 1);
     }
 
