@@ -58,6 +58,7 @@ public class OutboxRelay {
     }
 
     void onStart(@Observes StartupEvent event) {
+        requireValid(config);
         if (!config.enabled()) {
             LOG.info("The outbox relay is off (portcullis.recording.kafka.enabled=false); events stay in event_outbox");
             return;
@@ -82,6 +83,22 @@ public class OutboxRelay {
             producer.close(Duration.ofSeconds(5));
         }
         releaseLock();
+    }
+
+    /** Stops the boot on settings that would make the relay spin or never send. */
+    static void requireValid(RecordingConfig.Kafka config) {
+        if (config.batchSize() < 1) {
+            throw new IllegalArgumentException("portcullis.recording.kafka.batch-size is " + config.batchSize()
+                    + "; set it to 1 or more");
+        }
+        if (config.pollInterval().isNegative() || config.pollInterval().isZero()) {
+            throw new IllegalArgumentException("portcullis.recording.kafka.poll-interval is " + config.pollInterval()
+                    + "; set a positive duration such as 200ms");
+        }
+        if (config.deliveryTimeout().toMillis() < 1000 || config.deliveryTimeout().toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("portcullis.recording.kafka.delivery-timeout is "
+                    + config.deliveryTimeout() + "; set a duration from 1s to 24d, such as 30s");
+        }
     }
 
     /** Producer settings; acks=all and idempotence keep each partition free of gaps and reordering. */

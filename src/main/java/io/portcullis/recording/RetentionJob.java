@@ -56,6 +56,14 @@ public class RetentionJob {
     }
 
     void onStart(@Observes StartupEvent event) {
+        config.retention().filter(age -> age.isNegative() || age.isZero()).ifPresent(age -> {
+            throw new IllegalArgumentException("portcullis.recording.retention is " + age
+                    + "; set a positive age such as 90d, or remove the key to keep sessions forever");
+        });
+        if (config.retentionInterval().isNegative() || config.retentionInterval().isZero()) {
+            throw new IllegalArgumentException("portcullis.recording.retention-interval is "
+                    + config.retentionInterval() + "; set a positive duration such as 1h");
+        }
         if (config.retention().isEmpty()) {
             LOG.info("Recorded sessions are kept forever: portcullis.recording.retention is not set");
             return;
