@@ -76,7 +76,7 @@ public final class ExchangeRecording implements RelayTap {
 
     /**
      * Starts storing the request record while the caller forwards the request. The caller must
-     * not send a byte of the answer before the returned future succeeds.
+     * not send a byte of the response before the returned future succeeds.
      *
      * @return succeeds once the record is durable, or at once when it failed and recording
      *         fails open; fails with {@code recording_unavailable} when it failed and recording
@@ -140,7 +140,10 @@ public final class ExchangeRecording implements RelayTap {
             case POLICY_DENIED -> "denied";
             case RECORDING_UNAVAILABLE -> "recording_failed";
             case POLICY_UNAVAILABLE, POLICY_INVALID -> "policy_failed";
-            default -> code.status() >= 500 ? "upstream_failed" : "rejected";
+            case MASKING_FAILED, PSEUDONYM_STORE_UNAVAILABLE -> "masking_failed";
+            case UPSTREAM_ERROR, UPSTREAM_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_INVALID_RESPONSE,
+                    UPSTREAM_STREAM_TRUNCATED, UPSTREAM_TIMEOUT -> "upstream_failed";
+            default -> code.status() >= 500 ? "gateway_error" : "rejected";
         };
     }
 

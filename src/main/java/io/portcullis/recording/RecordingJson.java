@@ -1,5 +1,7 @@
 package io.portcullis.recording;
 
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -31,8 +33,20 @@ final class RecordingJson {
                     .put("time", EventHashes.formatTime(event.occurredAt.toInstant()))
                     .put("previous_hash", event.previousHash)
                     .put("hash", event.hash)
-                    .put("data", new JsonObject(event.data)));
+                    .put("data", parseData(event.data)));
         }
         return session(timeline.session()).put("events", events);
+    }
+
+    /**
+     * Parses an event's stored data. Data that is no longer a JSON object, because someone
+     * edited the row, comes back as the stored text, so that the timeline still shows it.
+     */
+    static Object parseData(String data) {
+        try {
+            return Json.decodeValue(data) instanceof JsonObject object ? object : data;
+        } catch (DecodeException e) {
+            return data;
+        }
     }
 }

@@ -85,8 +85,9 @@ public class RecordingRoutes {
     private static JsonArray recordedChunks(List<SessionEvent> events, String eventId) {
         for (SessionEvent event : events) {
             if (event.eventId.toString().equals(eventId)) {
-                JsonObject response = new JsonObject(event.data).getJsonObject("response");
-                if (response != null && response.getValue("chunks") instanceof JsonArray chunks && !chunks.isEmpty()) {
+                if (RecordingJson.parseData(event.data) instanceof JsonObject data
+                        && data.getValue("response") instanceof JsonObject response
+                        && response.getValue("chunks") instanceof JsonArray chunks && !chunks.isEmpty()) {
                     return chunks;
                 }
                 throw new GatewayException(ErrorCode.EVENT_NOT_FOUND, "Event " + eventId + " has no recorded stream"

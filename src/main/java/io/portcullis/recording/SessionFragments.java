@@ -53,9 +53,11 @@ final class SessionFragments {
         return html.append("</tbody></table>").toString();
     }
 
-    /** One line about an event: who and what for a request, the decision, or the outcome. */
+    /** Returns one line about an event: who requested what, the decision, or the outcome. */
     private static String summary(SessionEvent event) {
-        JsonObject data = new JsonObject(event.data);
+        if (!(RecordingJson.parseData(event.data) instanceof JsonObject data)) {
+            return "data is not a JSON object";
+        }
         if (data.getValue("identity") instanceof JsonObject identity && data.getValue("request") instanceof JsonObject request) {
             return identity.getString("username", identity.getString("subject")) + " asked " + request.getString("model");
         }
@@ -70,8 +72,8 @@ final class SessionFragments {
     }
 
     private static boolean replayable(SessionEvent event) {
-        JsonObject data = new JsonObject(event.data);
-        return data.getValue("response") instanceof JsonObject response
+        return RecordingJson.parseData(event.data) instanceof JsonObject data
+                && data.getValue("response") instanceof JsonObject response
                 && response.getValue("chunks") instanceof JsonArray chunks && !chunks.isEmpty();
     }
 

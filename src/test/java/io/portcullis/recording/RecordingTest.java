@@ -293,6 +293,21 @@ class RecordingTest {
     }
 
     @Test
+    void timelineShowsDataThatIsNoLongerJson() throws Exception {
+        String token = Tokens.alice();
+        String sessionId = "rec-garbled-" + UUID.randomUUID();
+        chat(token, sessionId, request(false, Map.of())).then().statusCode(200);
+        awaitEvents(token, sessionId, 4);
+        RecordingDatabase.update("UPDATE session_event SET data = 'garbled {' WHERE session_id = ? AND sequence = 2",
+                sessionId);
+        given().header("Authorization", "Bearer " + token).when().get("/v1/sessions/" + sessionId)
+                .then().statusCode(200).body("events[1].data", equalTo("garbled {"));
+        verify(token, sessionId).then().statusCode(200)
+                .body("first_invalid.sequence", equalTo(2))
+                .body("first_invalid.reason", equalTo("hash_mismatch"));
+    }
+
+    @Test
     void verifyDetectsRemovedEvents() throws Exception {
         String token = Tokens.alice();
         String sessionId = "rec-removed-" + UUID.randomUUID();
