@@ -39,10 +39,13 @@ CREATE TABLE event_outbox (
     session_id   VARCHAR(128) NOT NULL,
     payload      TEXT         NOT NULL,
     created_at   TIMESTAMPTZ  NOT NULL DEFAULT now(),
-    published_at TIMESTAMPTZ
+    published_at TIMESTAMPTZ,
+    -- Set when Kafka rejected the event for good (it is never retried), with the reason.
+    failed_at    TIMESTAMPTZ,
+    failure      TEXT
 );
 
-CREATE INDEX event_outbox_pending ON event_outbox (id) WHERE published_at IS NULL;
+CREATE INDEX event_outbox_pending ON event_outbox (id) WHERE published_at IS NULL AND failed_at IS NULL;
 
 -- Sessions removed by the retention job, kept after their events are gone.
 CREATE TABLE session_deletion (

@@ -14,6 +14,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
@@ -30,7 +33,9 @@ import java.util.concurrent.Future;
  * one session's events. A row is marked published only after Kafka acknowledged it and every
  * row before it ({@code acks=all}, idempotent producer). After a failure the round starts again
  * from the oldest unpublished row, so delivery is at least once and consumers deduplicate by
- * CloudEvents {@code id}.
+ * CloudEvents {@code id}. An event that Kafka rejects for its own size or content is marked
+ * failed and skipped, so that it cannot stop the events after it; it stays in
+ * PostgreSQL, and consumers see a gap in the session's {@code sessionseq}.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -41,8 +46,10 @@ public class OutboxRelay {
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final String PENDING = """
-            SELECT id, session_id, payload FROM event_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1""";
+            SELECT id, session_id, event_id, payload FROM event_outbox WHERE published_at IS NULL AND failed_at IS NULL
+            ORDER BY id LIMIT $1""";
     private static final String MARK_PUBLISHED = "UPDATE event_outbox SET published_at = now() WHERE id = ANY($1)";
+    private static final String MARK_FAILED = "UPDATE event_outbox SET failed_at = now(), failure = $2 WHERE id = $1";
 
     private final Pool pool;
     private final RecordingConfig.Kafka config;
@@ -184,7 +191,11 @@ public class OutboxRelay {
                 acks.get(i).get();
                 published.add(rows.get(i).getLong("id"));
             } catch (ExecutionException e) {
-                failure = e;
+                if (running && rejectsRecord(e.getCause())) {
+                    markFailed(rows.get(i), e.getCause());
+                } else {
+                    failure = e;
+                }
             }
         }
         if (!published.isEmpty()) {
@@ -196,6 +207,26 @@ public class OutboxRelay {
             throw failure;
         }
         return rows.size();
+    }
+
+    /**
+     * True for errors about the record itself, which no retry can fix. Other errors, including
+     * non-retriable ones such as a missing authorization, fail the round instead, so that a
+     * misconfiguration never takes all events out of the relay.
+     */
+    static boolean rejectsRecord(Throwable cause) {
+        return cause instanceof RecordTooLargeException || cause instanceof InvalidRecordException
+                || cause instanceof RecordBatchTooLargeException;
+    }
+
+    /** Takes an event that Kafka rejected for good out of the relay, with the reason. */
+    private void markFailed(Row row, Throwable cause) {
+        String reason = cause == null ? "unknown" : cause.getClass().getName() + ": " + cause.getMessage();
+        Metrics.counter("portcullis.events.rejected").increment();
+        LOG.errorf("Kafka rejected event %s of session %s for good; it is not retried and stays in PostgreSQL: %s",
+                row.getUUID("event_id"), row.getString("session_id"), reason);
+        lockHolder.preparedQuery(MARK_FAILED).execute(Tuple.of(row.getLong("id"), reason))
+                .await().atMost(QUERY_TIMEOUT);
     }
 
     private void releaseLock() {

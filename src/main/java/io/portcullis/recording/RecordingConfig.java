@@ -75,6 +75,16 @@ public interface RecordingConfig {
         int batchSize();
 
         /**
+         * Largest CloudEvent sent to Kafka, in bytes of UTF-8. A larger event is sent without the
+         * prompt, the answer's text and the stream's chunks, and with {@code dataomitted: true}.
+         * It must stay below the broker's {@code message.max.bytes} and the topic's
+         * {@code max.message.bytes}, both 1 MiB by default. Default 900 KiB.
+         */
+        @WithName("max-event-bytes")
+        @WithDefault("921600")
+        int maxEventBytes();
+
+        /**
          * Time the producer keeps retrying one event before the round fails and starts again
          * ({@code delivery.timeout.ms}). Default 30 s.
          */

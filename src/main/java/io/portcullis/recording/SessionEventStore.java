@@ -118,7 +118,7 @@ public class SessionEventStore {
         OutboxEntry entry = new OutboxEntry();
         entry.eventId = event.eventId;
         entry.sessionId = event.sessionId;
-        entry.payload = CloudEvents.of(event, config.kafka().source());
+        entry.payload = CloudEvents.of(event, config.kafka().source(), config.kafka().maxEventBytes());
         entry.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
         return entry;
     }
