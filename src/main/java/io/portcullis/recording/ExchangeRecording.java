@@ -141,6 +141,8 @@ public final class ExchangeRecording implements RelayTap {
             case RECORDING_UNAVAILABLE -> "recording_failed";
             case POLICY_UNAVAILABLE, POLICY_INVALID -> "policy_failed";
             case MASKING_FAILED, PSEUDONYM_STORE_UNAVAILABLE -> "masking_failed";
+            case APPROVAL_DENIED, APPROVAL_EXPIRED, APPROVAL_CANCELLED, APPROVAL_MISMATCH -> code.code();
+            case APPROVAL_STORE_UNAVAILABLE -> "approval_failed";
             case UPSTREAM_ERROR, UPSTREAM_UNAVAILABLE, UPSTREAM_AUTH_FAILED, UPSTREAM_INVALID_RESPONSE,
                     UPSTREAM_STREAM_TRUNCATED, UPSTREAM_TIMEOUT -> "upstream_failed";
             default -> code.status() >= 500 ? "gateway_error" : "rejected";
@@ -148,7 +150,9 @@ public final class ExchangeRecording implements RelayTap {
     }
 
     private void complete(int status) {
-        end(EventType.RESPONSE_COMPLETED, new JsonObject().put("status", status));
+        // 202 is the answer to a request held for approval with Prefer: respond-async; its retry is another request.
+        String outcome = status == 202 ? "held_for_approval" : "completed";
+        end(EventType.RESPONSE_COMPLETED, new JsonObject().put("status", status).put("outcome", outcome));
     }
 
     private void fail(int status, String errorCode, String outcome) {
