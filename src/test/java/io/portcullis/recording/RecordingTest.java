@@ -150,10 +150,12 @@ class RecordingTest {
         JsonObject timeline = awaitEvents(token, response.header("X-Session-Id"), 4);
         JsonObject answer = event(timeline, 3).getJsonObject("data").getJsonObject("response");
         JsonArray toolCalls = answer.getJsonArray("choices").getJsonObject(0).getJsonArray("tool_calls");
-        assertThat(toolCalls).hasSize(2);
-        assertThat(toolCalls.getJsonObject(0).getString("name"))
-                .isEqualTo(response.jsonPath().getString("choices[0].message.tool_calls[0].function.name"));
-        assertThat(toolCalls.getJsonObject(0).getString("arguments")).isNotEmpty();
+        // The tool-call check may remove calls; the recording has the ones the caller got.
+        List<String> sentNames = response.jsonPath().getList("choices[0].message.tool_calls.function.name");
+        List<String> recordedNames = toolCalls.stream().map(call -> ((JsonObject) call).getString("name")).toList();
+        assertThat(recordedNames).isEqualTo(sentNames == null ? List.of() : sentNames);
+        assertThat(answer.getJsonArray("choices").getJsonObject(0).getString("finish_reason"))
+                .isEqualTo(response.jsonPath().getString("choices[0].finish_reason"));
         assertThat(answer.getString("upstream_id")).isEqualTo(response.jsonPath().getString("id"));
     }
 
