@@ -44,6 +44,8 @@ public class SessionEventConsumer {
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "siem-example");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The relay publishes in transactions; an aborted one is sent again later, in order.
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Set<String> seen = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {

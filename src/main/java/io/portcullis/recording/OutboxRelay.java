@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -30,9 +31,11 @@ import java.util.concurrent.Future;
 /**
  * Sends the transactional outbox to Kafka, oldest row first, on a thread of its own. Only the
  * replica that holds a PostgreSQL advisory lock relays, so that two replicas never interleave
- * one session's events. A row is marked published only after Kafka acknowledged it and every
- * row before it ({@code acks=all}, idempotent producer). After a failure the round starts again
- * from the oldest unpublished row, so delivery is at least once and consumers deduplicate by
+ * one session's events. Each round of rows is one Kafka transaction ({@code acks=all},
+ * idempotent), and the rows are marked published only after it committed. A failed round is
+ * aborted and starts again from the oldest unpublished row. Consumers that read with
+ * {@code isolation.level=read_committed} therefore see each session in order. Delivery is at
+ * least once, because marking the rows can fail after the commit, so consumers deduplicate by
  * CloudEvents {@code id}. An event that Kafka rejects for its own size or content is marked
  * failed and skipped, so that it cannot stop the events after it; it stays in
  * PostgreSQL, and consumers see a gap in the session's {@code sessionseq}.
@@ -43,6 +46,7 @@ public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** Advisory lock key of the relay; any constant that no other part of the schema uses. */
     static final long LOCK_KEY = 0x706f7274_6f757462L;
+    static final String TRANSACTIONAL_ID = "portcullis-outbox-relay";
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final String PENDING = """
@@ -70,7 +74,6 @@ public class OutboxRelay {
             LOG.info("The outbox relay is off (portcullis.recording.kafka.enabled=false); events stay in event_outbox");
             return;
         }
-        producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new StringSerializer());
         running = true;
         thread = Thread.ofPlatform().name("portcullis-outbox-relay").daemon().start(this::run);
         LOG.infof("Relaying session events to Kafka topic %s at %s", config.topic(), config.bootstrapServers());
@@ -86,9 +89,7 @@ public class OutboxRelay {
                 Thread.currentThread().interrupt();
             }
         }
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
+        closeProducer();
         releaseLock();
     }
 
@@ -115,6 +116,10 @@ public class OutboxRelay {
         return Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.CLIENT_ID_CONFIG, "portcullis-outbox-relay",
+                // One transaction per round: a round that fails is aborted as a whole, so that no
+                // later event of a session becomes visible before an earlier one that failed. Only the
+                // holder of the advisory lock relays, and the shared id fences a replica that lost it.
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, TRANSACTIONAL_ID,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
@@ -168,7 +173,9 @@ public class OutboxRelay {
     }
 
     /**
-     * Sends one batch of unpublished rows and marks the acknowledged prefix published.
+     * Sends one batch of unpublished rows in one Kafka transaction and marks them published once
+     * it committed. When the commit fails, the transaction is aborted, the rows that Kafka rejected
+     * for their own size or content are marked failed, and the exception ends the round.
      *
      * @return the number of rows sent
      */
@@ -179,34 +186,66 @@ public class OutboxRelay {
         if (rows.isEmpty()) {
             return 0;
         }
+        KafkaProducer<String, String> sender = producer();
         List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
-        for (Row row : rows) {
-            acks.add(producer.send(new ProducerRecord<>(config.topic(), row.getString("session_id"),
-                    row.getString("payload"))));
+        try {
+            sender.beginTransaction();
+            for (Row row : rows) {
+                acks.add(sender.send(new ProducerRecord<>(config.topic(), row.getString("session_id"),
+                        row.getString("payload"))));
+            }
+            sender.commitTransaction();
+        } catch (KafkaException e) {
+            // The producer may be unusable after a failed commit; a new one aborts what is left.
+            closeProducer();
+            markRejected(rows, acks);
+            throw e;
         }
-        List<Long> published = new ArrayList<>(rows.size());
-        ExecutionException failure = null;
-        for (int i = 0; i < rows.size() && failure == null; i++) {
+        List<Long> published = rows.stream().map(row -> row.getLong("id")).toList();
+        lockHolder.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(published.toArray(Long[]::new)))
+                .await().atMost(QUERY_TIMEOUT);
+        Metrics.counter("portcullis.events.published").increment(published.size());
+        return rows.size();
+    }
+
+    /** Returns the transactional producer, creating it and registering its transactional id first. */
+    private KafkaProducer<String, String> producer() {
+        if (producer == null) {
+            KafkaProducer<String, String> created = new KafkaProducer<>(producerConfig(config),
+                    new StringSerializer(), new StringSerializer());
             try {
-                acks.get(i).get();
-                published.add(rows.get(i).getLong("id"));
+                created.initTransactions();
+            } catch (RuntimeException e) {
+                created.close(Duration.ZERO);
+                throw e;
+            }
+            producer = created;
+        }
+        return producer;
+    }
+
+    private void closeProducer() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(1));
+            producer = null;
+        }
+    }
+
+    /** Marks the rows of a failed round whose send failed because of the record itself. */
+    private void markRejected(List<Row> rows, List<Future<RecordMetadata>> acks) throws InterruptedException {
+        for (int i = 0; i < acks.size(); i++) {
+            Future<RecordMetadata> ack = acks.get(i);
+            if (!ack.isDone()) {
+                continue;
+            }
+            try {
+                ack.get();
             } catch (ExecutionException e) {
                 if (running && rejectsRecord(e.getCause())) {
                     markFailed(rows.get(i), e.getCause());
-                } else {
-                    failure = e;
                 }
             }
         }
-        if (!published.isEmpty()) {
-            lockHolder.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(published.toArray(Long[]::new)))
-                    .await().atMost(QUERY_TIMEOUT);
-            Metrics.counter("portcullis.events.published").increment(published.size());
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return rows.size();
     }
 
     /**
