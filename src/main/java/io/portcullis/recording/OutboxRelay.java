@@ -46,7 +46,6 @@ public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** Advisory lock key of the relay; any constant that no other part of the schema uses. */
     static final long LOCK_KEY = 0x706f7274_6f757462L;
-    static final String TRANSACTIONAL_ID = "portcullis-outbox-relay";
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final String PENDING = """
@@ -119,7 +118,7 @@ public class OutboxRelay {
                 // One transaction per round: a round that fails is aborted as a whole, so that no
                 // later event of a session becomes visible before an earlier one that failed. Only the
                 // holder of the advisory lock relays, and the shared id fences a replica that lost it.
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, TRANSACTIONAL_ID,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,

@@ -64,6 +64,16 @@ public interface RecordingConfig {
         @WithDefault("/portcullis")
         String source();
 
+        /**
+         * Kafka {@code transactional.id} of the relay. Replicas of one deployment share it, so a
+         * replica that lost the relay lock is fenced. Two deployments with separate databases
+         * that publish to one Kafka cluster need different ids, or they fence each other.
+         * Default {@code portcullis-outbox-relay}.
+         */
+        @WithName("transactional-id")
+        @WithDefault("portcullis-outbox-relay")
+        String transactionalId();
+
         /** Pause between two polls of an empty outbox. Default 200 ms. */
         @WithName("poll-interval")
         @WithDefault("200ms")
