@@ -1,50 +1,67 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes docs/benchmarks.md:
 #
-# 1. Gateway overhead: the script starts the upstream simulator from the test classes and
-#    the gateway jar on free loopback ports, then loads both with wrk (closed loop),
-#    directly and through the gateway, non-streamed and streamed, at several connection
-#    counts.
+# 1. Load at constant arrival rates (open loop), with the Gatling harness in bench/gatling/,
+#    non-streamed and streamed, against four targets that run side by side on this machine:
+#      - direct: the upstream simulator from the test classes, which answers at once;
+#      - portcullis: the gateway in front of the simulator with the full pipeline, real
+#        Keycloak tokens of alice, bob and build-agent, and the stack's OPA with the shipped
+#        policies of opa-policies/, which pseudonymize the e-mail address in the prompt;
+#      - portcullis-lite: a second gateway with the stages that LiteLLM lacks switched off,
+#        through its own OPA with bench/allow-all/ (allow all, mask nothing);
+#      - litellm: LiteLLM proxy (bench/litellm.sh) with master-key authentication.
+#    At each rate the targets take turns. The page shows the gateway's added latency, time
+#    to first event on streams, the rate each target sustains, and the gateway's memory.
 # 2. Policy round trip: PolicyRoundTripBenchmark from the test classes sends policy inputs
 #    through the gateway's OpaClient to the stack's OPA at fixed rates (open loop).
-# 3. Detection: bench/detection.sh scores the sensitive-data detectors on the labelled cases
-#    and runs their JMH benchmark; its sections end the page.
-#
-# The page shows the policy round trip first.
+# 3. When bench/detection.sh exists and is executable, the script runs it and appends its
+#    standard output, a Markdown section, to the page.
 #
 #   bench/run.sh
 #
 # PostgreSQL, Keycloak and OPA must accept connections on their stack/env.sh ports. When
 # one does not, the script starts all three with stack/postgres.sh, stack/keycloak.sh and
-# stack/opa.sh. It builds the gateway with ./mvnw first. Logs and load outputs go to
-# target/bench/. When any gateway response fails (non-2xx status, incomplete body, socket
-# error or timeout), the script exits 1 and writes the page to
-# target/bench/benchmarks-failed.md instead of the output below. Failed policy queries
-# are counted on the page and do not fail the run, because a rate above what OPA can
-# serve times out by design.
+# stack/opa.sh. It builds the gateway and the harness with ./mvnw and installs LiteLLM into
+# $PORTCULLIS_CACHE with bench/litellm.sh first. Logs, Gatling reports and samples go to
+# target/bench/. The script exits 1 when a target fails its smoke request before the load;
+# requests that fail under load are counted on the page, because a rate above what a target
+# sustains fails by design.
 #
 # Optional environment:
-#   BENCH_CONNECTIONS     connection counts, space-separated (default "1 8 32")
-#   BENCH_DURATION        measured seconds per wrk run (default 20)
-#   BENCH_WARMUP          warm-up seconds before each wrk run, not recorded (default 3)
+#   BENCH_RATES           arrival rates in requests/s, space-separated (default "20 50 100 200 400")
+#   BENCH_DURATION        measured seconds per rate and target (default 10)
+#   BENCH_WARMUP          warm-up seconds per target and mode, not reported (default 5)
+#   BENCH_TIMEOUT         seconds after which a request counts as failed (default 10)
+#   BENCH_SLO_P99_MS      highest p99, in ms, at which a rate counts as sustained (default 500)
+#   BENCH_PORT_BASE       when set, the processes of the run listen on the five ports after it;
+#                         otherwise on free ports
 #   BENCH_POLICY_RATES    policy decisions per second, space-separated (default "100 300 1000")
 #   BENCH_POLICY_DURATION measured seconds per policy rate (default 20)
 #   BENCH_POLICY_WARMUP   warm-up seconds before each policy rate, not recorded (default 5)
 #   BENCH_GATEWAY_HEAP    gateway heap option (default -Xmx512m, as in stack/gateway.sh)
+#   BENCH_LITELLM_VERSION LiteLLM release from PyPI (default in bench/litellm.sh)
 #   BENCH_OUTPUT          page to write (default docs/benchmarks.md)
+#   BENCH_SKIP_BUILD      1 to reuse the jar, test classes and harness of an earlier build
 set -euo pipefail
 
 # shellcheck source=stack/env.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/../stack/env.sh"
 
-read -ra CONNECTIONS <<<"${BENCH_CONNECTIONS:-1 8 32}"
-DURATION=${BENCH_DURATION:-20}
-WARMUP=${BENCH_WARMUP:-3}
+read -ra RATES <<<"${BENCH_RATES:-20 50 100 200 400}"
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-5}
+REQUEST_TIMEOUT=${BENCH_TIMEOUT:-10}
+SLO_P99_MS=${BENCH_SLO_P99_MS:-500}
+PORT_BASE=${BENCH_PORT_BASE:-}
 read -ra POLICY_RATES <<<"${BENCH_POLICY_RATES:-100 300 1000}"
 POLICY_DURATION=${BENCH_POLICY_DURATION:-20}
 POLICY_WARMUP=${BENCH_POLICY_WARMUP:-5}
-# The project's goal for the policy round trip, in microseconds.
+# The project's goals, in microseconds and as a factor.
 POLICY_GOAL_P99_US=500
+GOAL_ADDED_P99_MS=1
+GOAL_LITELLM_FACTOR=10
+# Highest share of failed requests at which a rate counts as sustained, in percent.
+SUSTAINED_MAX_FAILED_PERCENT=1
 GATEWAY_HEAP=${BENCH_GATEWAY_HEAP:--Xmx512m}
 SIMULATOR_HEAP=-Xmx512m
 POLICY_HEAP=-Xmx256m
@@ -54,21 +71,34 @@ OUTPUT=${BENCH_OUTPUT:-$PORTCULLIS_HOME/docs/benchmarks.md}
 
 WORK_DIR=$PORTCULLIS_HOME/target/bench
 CLASSPATH_FILE=$WORK_DIR/test-classpath.txt
-LUA_SCRIPT=$PORTCULLIS_HOME/bench/chat.lua
 RUN_JAR=$PORTCULLIS_HOME/target/quarkus-app/quarkus-run.jar
-# A model that opa-policies/data.json allows the client build-agent. The simulator replays
-# recorded gpt-4o-mini responses whatever the requested model is.
-MODEL=gpt-4o-mini
-# The simulator's default recording for a plain request without tools and with n = 1.
-RECORDING=openai-chat_plain-text_usage-free
-PROMPT='Name three colors.'
-# A response slower than this counts as a wrk timeout, which fails the run.
-WRK_TIMEOUT=10s
+HARNESS_POM=$PORTCULLIS_HOME/bench/gatling/pom.xml
+GATLING_RESULTS=$PORTCULLIS_HOME/bench/gatling/target/gatling
+OPA_BIN=$PORTCULLIS_CACHE/bin/opa
+# The model that the shipped policies allow alice (engineers), bob (support) and
+# build-agent. The gateways route it to the simulator, which replays a recorded answer
+# whatever the model is.
+MODEL=smollm2-135m-instruct
+# The e-mail address makes the shipped policies pseudonymize the prompt and mask the answer.
+PROMPT='Write a two-line thank-you note to jane.doe@example.com for the review.'
+IDENTITIES='client:build-agent:build-agent-secret,password:alice:alice,password:bob:bob'
+# Targets of the load, in the order they take turns, and their labels on the page.
+TARGETS=(direct portcullis portcullis-lite litellm)
+declare -A TARGET_LABELS=(
+    [direct]='Simulator, direct'
+    [portcullis]='Portcullis, full pipeline'
+    [portcullis-lite]='Portcullis, like LiteLLM'
+    [litellm]='LiteLLM proxy'
+)
 START_TIMEOUT=90
 DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 
 SIMULATOR_PID=
 GATEWAY_PID=
+LITE_GATEWAY_PID=
+LITE_OPA_PID=
+LITELLM_PID=
+SAMPLER_PID=
 
 log() {
     printf '[bench] %s\n' "$*"
@@ -81,20 +111,14 @@ die() {
 
 validate_settings() {
     local value
-    for value in "$DURATION" "$WARMUP" "${CONNECTIONS[@]}" "$POLICY_DURATION" "$POLICY_WARMUP" "${POLICY_RATES[@]}"; do
+    for value in "$DURATION" "$WARMUP" "$REQUEST_TIMEOUT" "$SLO_P99_MS" "${RATES[@]}" "$POLICY_DURATION" \
+        "$POLICY_WARMUP" "${POLICY_RATES[@]}" ${PORT_BASE:+"$PORT_BASE"}; do
         [[ $value =~ ^[1-9][0-9]*$ ]] ||
-            die "invalid number '$value' in BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS or BENCH_POLICY_*. Use positive integers."
+            die "invalid number '$value' in one of the BENCH_* settings. Use positive integers."
     done
-    ((${#CONNECTIONS[@]} > 0)) || die "BENCH_CONNECTIONS is empty. Give at least one connection count."
+    ((${#RATES[@]} > 0)) || die "BENCH_RATES is empty. Give at least one rate."
     ((${#POLICY_RATES[@]} > 0)) || die "BENCH_POLICY_RATES is empty. Give at least one rate."
-}
-
-require_wrk() {
-    command -v wrk >/dev/null && return 0
-    ((EUID == 0)) || die "wrk is missing. Install the Debian package with: apt-get install wrk"
-    log "installing wrk with apt-get"
-    apt-get update -qq
-    apt-get install -y -qq wrk >/dev/null
+    [[ -z $PORT_BASE ]] || ((PORT_BASE + 5 <= 65535)) || die "BENCH_PORT_BASE=$PORT_BASE leaves no room for five ports"
 }
 
 # Succeeds when something accepts TCP connections on 127.0.0.1:$1.
@@ -124,7 +148,12 @@ ensure_services() {
 # package compiles the test classes as well, since -DskipTests skips only running them.
 build() {
     local start=$SECONDS
-    log "building the gateway jar, the test classes and the test classpath with ./mvnw"
+    if [[ ${BENCH_SKIP_BUILD:-} == 1 && -f $RUN_JAR && -f $CLASSPATH_FILE ]]; then
+        log "BENCH_SKIP_BUILD=1: using the existing build in target/ and bench/gatling/target/"
+        "$PORTCULLIS_HOME/bench/litellm.sh" install
+        return 0
+    fi
+    log "building the gateway jar, the test classes, the test classpath and the load harness with ./mvnw"
     mkdir -p "$WORK_DIR"
     (cd "$PORTCULLIS_HOME" && ./mvnw -q -B package -DskipTests \
         "$DEPENDENCY_PLUGIN:build-classpath" -Dmdep.outputFile="$CLASSPATH_FILE") ||
@@ -134,11 +163,24 @@ build() {
         die "the upstream simulator class is missing from target/test-classes after the build"
     [[ -f $PORTCULLIS_HOME/target/test-classes/io/portcullis/policy/PolicyRoundTripBenchmark.class ]] ||
         die "the policy benchmark class is missing from target/test-classes after the build"
+    (cd "$PORTCULLIS_HOME" && ./mvnw -q -B -f "$HARNESS_POM" test-compile) ||
+        die "building the load harness in bench/gatling failed, see its output above"
+    [[ -x $OPA_BIN ]] || die "$OPA_BIN is missing; install OPA with: stack/opa.sh install"
+    "$PORTCULLIS_HOME/bench/litellm.sh" install
     log "build took $((SECONDS - start)) s"
 }
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Prints the port of process number $1 (1 to 5) of the run: BENCH_PORT_BASE + $1, or a free one.
+port_for() {
+    if [[ -n $PORT_BASE ]]; then
+        printf '%s\n' $((PORT_BASE + $1))
+    else
+        free_port
+    fi
 }
 
 # Sends SIGTERM to pid $1, waits up to 15 s, then sends SIGKILL.
@@ -156,15 +198,32 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
 }
 
+# Prints the pids of the LiteLLM processes: the gunicorn master and its workers.
+litellm_pids() {
+    [[ -n $LITELLM_PID ]] || return 0
+    printf '%s\n' "$LITELLM_PID"
+    pgrep -P "$LITELLM_PID" || true
+}
+
 cleanup() {
-    if [[ -n $GATEWAY_PID ]]; then
-        log "stopping the gateway (pid $GATEWAY_PID)"
-        stop_pid "$GATEWAY_PID"
+    local pid workers
+    if [[ -n $SAMPLER_PID ]]; then
+        stop_pid "$SAMPLER_PID"
     fi
-    if [[ -n $SIMULATOR_PID ]]; then
-        log "stopping the upstream simulator (pid $SIMULATOR_PID)"
-        stop_pid "$SIMULATOR_PID"
+    if [[ -n $LITELLM_PID ]]; then
+        log "stopping LiteLLM (pid $LITELLM_PID)"
+        workers=$(pgrep -P "$LITELLM_PID" || true)
+        stop_pid "$LITELLM_PID"
+        for pid in $workers; do
+            stop_pid "$pid"
+        done
     fi
+    for pid in "$GATEWAY_PID" "$LITE_GATEWAY_PID" "$LITE_OPA_PID" "$SIMULATOR_PID"; do
+        if [[ -n $pid ]]; then
+            log "stopping pid $pid"
+            stop_pid "$pid"
+        fi
+    done
 }
 
 # Prints the tail of log file $1 to stderr and exits with message $2.
@@ -176,74 +235,143 @@ die_with_log() {
 
 start_simulator() {
     local log_file=$WORK_DIR/simulator.log port waited=0
-    log "starting the upstream simulator (log: $log_file)"
+    port=$(port_for 1)
+    log "starting the upstream simulator on port $port (log: $log_file)"
     java "$SIMULATOR_HEAP" -cp "$PORTCULLIS_HOME/target/test-classes:$(<"$CLASSPATH_FILE")" \
-        io.portcullis.simulator.UpstreamSimulator 0 >"$log_file" 2>&1 &
+        io.portcullis.simulator.UpstreamSimulator "$port" >"$log_file" 2>&1 &
     SIMULATOR_PID=$!
-    # With port 0 the simulator binds a free port and prints the address on stdout.
-    until port=$(sed -n 's|^Upstream simulator listening on http://127\.0\.0\.1:\([0-9]*\)/v1$|\1|p' "$log_file") &&
-        [[ -n $port ]]; do
+    SIMULATOR_URL=http://127.0.0.1:$port
+    until grep -q "^Upstream simulator listening on $SIMULATOR_URL/v1\$" "$log_file"; do
         kill -0 "$SIMULATOR_PID" 2>/dev/null || die_with_log "$log_file" "the upstream simulator exited during start"
         ((waited < 2 * START_TIMEOUT)) || die_with_log "$log_file" "the upstream simulator did not listen within $START_TIMEOUT s"
         sleep 0.5
         waited=$((waited + 1))
     done
-    SIMULATOR_URL=http://127.0.0.1:$port
     log "upstream simulator listening on $SIMULATOR_URL (pid $SIMULATOR_PID)"
 }
 
-start_gateway() {
-    local log_file=$WORK_DIR/gateway.log port waited=0
-    port=$(free_port)
-    GATEWAY_URL=http://127.0.0.1:$port
-    log "starting the gateway on $GATEWAY_URL (heap $GATEWAY_HEAP, log: $log_file)"
-    # The working directory is target/bench, so that no config/application.properties
-    # from the caller's directory changes the measured configuration. Upstreams set in the
-    # environment are removed for the same reason, and because a second upstream that
-    # claims $MODEL would stop the boot.
-    (
-        cd "$WORK_DIR"
-        while read -r name; do
-            unset "$name"
-        done < <(compgen -e | grep '^PORTCULLIS_UPSTREAMS_' || true)
-        PORTCULLIS_JSON_LOGS=false exec java "$GATEWAY_HEAP" \
-            -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
-            -Dportcullis.upstreams.sim.base-url="$SIMULATOR_URL/v1" \
-            -Dportcullis.upstreams.sim.models="$MODEL" \
-            -jar "$RUN_JAR"
-    ) >"$log_file" 2>&1 &
-    GATEWAY_PID=$!
-    until curl -fsS -o /dev/null --max-time 3 "$GATEWAY_URL/q/health/ready" 2>/dev/null; do
-        kill -0 "$GATEWAY_PID" 2>/dev/null || die_with_log "$log_file" "the gateway exited during start"
-        ((waited < START_TIMEOUT)) ||
-            die_with_log "$log_file" "GET $GATEWAY_URL/q/health/ready did not return 200 within $START_TIMEOUT s"
+# Starts OPA with the allow-all policy of bench/allow-all/ for the gateway like LiteLLM.
+# Decision logs stay off, as LiteLLM logs nothing either.
+start_lite_opa() {
+    local log_file=$WORK_DIR/opa-allow-all.log port waited=0
+    port=$(port_for 4)
+    LITE_OPA_URL=http://127.0.0.1:$port
+    log "starting OPA with bench/allow-all on $LITE_OPA_URL (log: $log_file)"
+    "$OPA_BIN" run --server --addr "127.0.0.1:$port" --skip-version-check --log-level error \
+        "$PORTCULLIS_HOME/bench/allow-all" >"$log_file" 2>&1 &
+    LITE_OPA_PID=$!
+    until curl -fsS -o /dev/null --max-time 3 "$LITE_OPA_URL/health" 2>/dev/null; do
+        kill -0 "$LITE_OPA_PID" 2>/dev/null || die_with_log "$log_file" "OPA with bench/allow-all exited during start"
+        ((waited < START_TIMEOUT)) || die_with_log "$log_file" "OPA with bench/allow-all did not answer within $START_TIMEOUT s"
         sleep 1
         waited=$((waited + 1))
     done
-    log "gateway ready after about $waited s (pid $GATEWAY_PID)"
 }
 
-refresh_token() {
-    TOKEN=$("$PORTCULLIS_HOME/stack/keycloak.sh" client-token build-agent build-agent-secret) ||
+# Starts a gateway on port number $1 of the run with the policy service at $2, and prints
+# "pid url" to file $3. Its log is $WORK_DIR/gateway-$4.log.
+start_gateway() {
+    local port policy_url=$2 result_file=$3 name=$4 log_file pid waited=0 url
+    port=$(port_for "$1")
+    url=http://127.0.0.1:$port
+    log_file=$WORK_DIR/gateway-$name.log
+    log "starting the gateway '$name' on $url with the policy service $policy_url (heap $GATEWAY_HEAP, log: $log_file)"
+    # The working directory is target/bench, so that no config/application.properties
+    # from the caller's directory changes the measured configuration. Upstreams set in the
+    # environment are removed for the same reason. The built-in upstream "local" serves
+    # $MODEL, so pointing it at the simulator routes $MODEL there.
+    (
+        cd "$WORK_DIR"
+        while read -r variable; do
+            unset "$variable"
+        done < <(compgen -e | grep '^PORTCULLIS_UPSTREAMS_' || true)
+        PORTCULLIS_JSON_LOGS=false exec java "$GATEWAY_HEAP" \
+            -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+            -Dportcullis.upstreams.local.base-url="$SIMULATOR_URL/v1" \
+            -Dportcullis.policy.url="$policy_url" \
+            -jar "$RUN_JAR"
+    ) >"$log_file" 2>&1 &
+    pid=$!
+    until curl -fsS -o /dev/null --max-time 3 "$url/q/health/ready" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || die_with_log "$log_file" "the gateway '$name' exited during start"
+        ((waited < START_TIMEOUT)) ||
+            die_with_log "$log_file" "GET $url/q/health/ready did not return 200 within $START_TIMEOUT s"
+        sleep 1
+        waited=$((waited + 1))
+    done
+    log "gateway '$name' ready after about $waited s (pid $pid)"
+    printf '%s %s\n' "$pid" "$url" >"$result_file"
+}
+
+start_gateways() {
+    start_gateway 2 "$PORTCULLIS_OPA_URL" "$WORK_DIR/gateway-full.pid" full
+    read -r GATEWAY_PID GATEWAY_URL <"$WORK_DIR/gateway-full.pid"
+    start_gateway 3 "$LITE_OPA_URL" "$WORK_DIR/gateway-lite.pid" lite
+    read -r LITE_GATEWAY_PID LITE_GATEWAY_URL <"$WORK_DIR/gateway-lite.pid"
+}
+
+start_litellm() {
+    local port
+    port=$(port_for 5)
+    LITELLM_URL=http://127.0.0.1:$port
+    # A fresh master key for each run; LiteLLM reads it from the environment.
+    BENCH_LITELLM_KEY=sk-bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+    export BENCH_LITELLM_KEY
+    log "starting LiteLLM $("$PORTCULLIS_HOME/bench/litellm.sh" version) on $LITELLM_URL (log: $WORK_DIR/litellm/litellm.log)"
+    LITELLM_PID=$("$PORTCULLIS_HOME/bench/litellm.sh" start "$port" "$SIMULATOR_URL/v1" "$MODEL" "$WORK_DIR/litellm") ||
+        die "LiteLLM did not start"
+    log "LiteLLM ready (pid $LITELLM_PID)"
+}
+
+# Prints a bearer token of build-agent.
+agent_token() {
+    "$PORTCULLIS_HOME/stack/keycloak.sh" client-token build-agent build-agent-secret ||
         die "fetching a client credentials token for build-agent from Keycloak failed"
 }
 
 request_body() {
-    printf '{"model":"%s","stream":%s,"messages":[{"role":"user","content":"%s"}]}' "$MODEL" "$1" "$PROMPT"
+    python3 -c 'import json, sys; print(json.dumps({"model": sys.argv[1], "stream": sys.argv[2] == "true",
+        "messages": [{"role": "user", "content": sys.argv[3]}]}))' "$MODEL" "$1" "$PROMPT"
 }
 
-# Sends one request to base URL $1 with stream flag $2, saves the body to file $3, and
-# dies unless the status is 200 and the body is complete.
+# Sends one request to base URL $1 with bearer token $2 and stream flag $3, saves the body
+# to file $4, and dies unless the status is 200 and the body is complete.
 smoke_request() {
-    local base_url=$1 stream=$2 body_file=$3 status marker='"finish_reason"'
+    local base_url=$1 token=$2 stream=$3 body_file=$4 status marker='"finish_reason"'
     [[ $stream == true ]] && marker='data: [DONE]'
     status=$(curl -sS -o "$body_file" -w '%{http_code}' --max-time 30 "$base_url/v1/chat/completions" \
-        -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
         -d "$(request_body "$stream")") || die "POST $base_url/v1/chat/completions (stream $stream) failed"
     [[ $status == 200 ]] ||
         die "POST $base_url/v1/chat/completions (stream $stream) returned $status: $(head -c 500 "$body_file")"
     grep -qF -- "$marker" "$body_file" ||
         die "the response of $base_url (stream $stream) lacks '$marker': $(head -c 500 "$body_file")"
+}
+
+# Checks every target once, non-streamed and streamed, and that the full gateway forwarded
+# the prompt with the e-mail address pseudonymized and the lite gateway forwarded it as is.
+smoke_requests() {
+    local token stream forwarded
+    token=$(agent_token)
+    for stream in false true; do
+        smoke_request "$SIMULATOR_URL" none "$stream" "$WORK_DIR/smoke-direct-$stream.txt"
+        smoke_request "$LITELLM_URL" "$BENCH_LITELLM_KEY" "$stream" "$WORK_DIR/smoke-litellm-$stream.txt"
+        curl -fsS -o /dev/null -X DELETE "$SIMULATOR_URL/_sim/requests"
+        smoke_request "$GATEWAY_URL" "$token" "$stream" "$WORK_DIR/smoke-portcullis-$stream.txt"
+        forwarded=$(curl -fsS "$SIMULATOR_URL/_sim/requests")
+        grep -qF '<EMAIL_ADDRESS_1>' <<<"$forwarded" && ! grep -qF 'jane.doe@example.com' <<<"$forwarded" ||
+            die "the full gateway did not pseudonymize the e-mail address of the prompt; the simulator received: ${forwarded:0:500}"
+        curl -fsS -o /dev/null -X DELETE "$SIMULATOR_URL/_sim/requests"
+        smoke_request "$LITE_GATEWAY_URL" "$token" "$stream" "$WORK_DIR/smoke-portcullis-lite-$stream.txt"
+        forwarded=$(curl -fsS "$SIMULATOR_URL/_sim/requests")
+        grep -qF 'jane.doe@example.com' <<<"$forwarded" ||
+            die "the lite gateway changed the prompt although its policy masks nothing; the simulator received: ${forwarded:0:500}"
+        curl -fsS -o /dev/null -X DELETE "$SIMULATOR_URL/_sim/requests"
+    done
+    STREAM_EVENTS=$(grep -c '^data:' "$WORK_DIR/smoke-direct-true.txt")
+    STREAM_BYTES=$(wc -c <"$WORK_DIR/smoke-direct-true.txt")
+    PLAIN_BYTES=$(wc -c <"$WORK_DIR/smoke-direct-false.txt")
+    log "every target answered its smoke requests, and the full gateway pseudonymized the prompt"
 }
 
 # Prints the user and system CPU time of pid $1 in clock ticks.
@@ -257,7 +385,257 @@ proc_status_kib() {
     awk -v field="$2:" '$1 == field {print $2}' "/proc/$1/status"
 }
 
-# Prints the value of key $2 in the RESULT line $1.
+# Runs in the background during the load: every second it appends the RSS of both gateways
+# to rss.tsv, and every 2 s the TCP and UDP sockets of LiteLLM whose peer is outside
+# 127.0.0.0/8 to litellm-outbound.txt.
+sample_processes() {
+    local tick=0 pids
+    while true; do
+        printf '%s\t%s\t%s\n' "$(date +%s)" "$(proc_status_kib "$GATEWAY_PID" VmRSS)" \
+            "$(proc_status_kib "$LITE_GATEWAY_PID" VmRSS)" >>"$WORK_DIR/rss.tsv"
+        if ((tick % 2 == 0)); then
+            pids=$(litellm_pids | paste -sd '|')
+            ss -tunapH 2>/dev/null | grep -E "pid=($pids)," |
+                awk '$6 !~ /^(127\.|\[::1\]|\[::ffff:127\.|\*|0\.0\.0\.0)/' >>"$WORK_DIR/litellm-outbound.txt" || true
+        fi
+        tick=$((tick + 1))
+        sleep 1
+    done
+}
+
+# Prints the eight processes that used the most CPU over one second, each with the first
+# argument of its command line that is not an option, such as a JVM's main class or jar.
+busiest_processes() {
+    local pid cpu name program first=1
+    while read -r pid cpu name; do
+        [[ -n $name ]] || continue
+        program=$(ps -o args= -p "$pid" 2>/dev/null | awk '{
+            for (i = 2; i <= NF; i++) {
+                if ($i ~ /^-/ || $(i - 1) ~ /^-(cp|classpath)$/) continue
+                n = split($i, parts, "/"); print parts[n]; exit
+            }}')
+        ((first)) || printf ', '
+        printf '%s%s (%s %%)' "$name" "${program:+ $program}" "$cpu"
+        first=0
+    done < <(top -b -n 2 -d 1 -o %CPU | awk '/^top -/ { block++ } block == 2 && $1 ~ /^[0-9]+$/ && shown < 8 { print $1, $9, $12; shown++ }')
+}
+
+# Runs the Gatling harness against every target and sets REPORT_DIR to its report.
+run_load() {
+    local rates log_file=$WORK_DIR/gatling.log before
+    rates=$(IFS=,; printf '%s' "${RATES[*]}")
+    log "open-loop load at $rates requests/s, $DURATION s each after $WARMUP s of warm-up, targets ${TARGETS[*]} (log: $log_file)"
+    : >"$WORK_DIR/rss.tsv"
+    : >"$WORK_DIR/litellm-outbound.txt"
+    sample_processes &
+    SAMPLER_PID=$!
+    before=$(date +%s)
+    LOAD_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+    LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
+    BUSIEST_AT_START=$(busiest_processes)
+    GATEWAY_TICKS_BEFORE=$(cpu_ticks "$GATEWAY_PID")
+    LITE_TICKS_BEFORE=$(cpu_ticks "$LITE_GATEWAY_PID")
+    (cd "$PORTCULLIS_HOME" && ./mvnw -B -q -f "$HARNESS_POM" gatling:test \
+        -Dload.targets="$(IFS=,; printf '%s' "${TARGETS[*]}")" \
+        -Dload.target.direct.url="$SIMULATOR_URL" -Dload.target.direct.auth=none \
+        -Dload.target.portcullis.url="$GATEWAY_URL" -Dload.target.portcullis.auth=oidc \
+        -Dload.target.portcullis-lite.url="$LITE_GATEWAY_URL" -Dload.target.portcullis-lite.auth=oidc \
+        -Dload.target.litellm.url="$LITELLM_URL" -Dload.target.litellm.auth=env:BENCH_LITELLM_KEY \
+        -Dload.modes=plain,stream -Dload.rates="$rates" -Dload.duration="$DURATION" -Dload.warmup="$WARMUP" \
+        -Dload.timeout="$REQUEST_TIMEOUT" -Dload.model="$MODEL" -Dload.prompt="$PROMPT" \
+        -Dload.token-endpoint="$PORTCULLIS_OIDC_ISSUER/protocol/openid-connect/token" \
+        -Dload.identities="$IDENTITIES") >"$log_file" 2>&1 ||
+        grep -q 'Reports generated' "$log_file" || die_with_log "$log_file" "the Gatling run failed"
+    GATEWAY_TICKS=$(($(cpu_ticks "$GATEWAY_PID") - GATEWAY_TICKS_BEFORE))
+    LITE_TICKS=$(($(cpu_ticks "$LITE_GATEWAY_PID") - LITE_TICKS_BEFORE))
+    LOAD_AT_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
+    stop_pid "$SAMPLER_PID"
+    SAMPLER_PID=
+    REPORT_DIR=$(find "$GATLING_RESULTS" -mindepth 1 -maxdepth 1 -type d -newermt "@$before" | sort | tail -n 1)
+    [[ -n $REPORT_DIR ]] || die_with_log "$log_file" "Gatling wrote no report under $GATLING_RESULTS"
+    "$PORTCULLIS_HOME/bench/gatling-stats.py" "$REPORT_DIR" >"$WORK_DIR/stats.tsv" ||
+        die "reading the statistics of $REPORT_DIR failed"
+    TOKEN_RENEWALS=$(sed -n 's/^TOKENS identities=[0-9]* renewals=\([0-9]*\)$/\1/p' "$log_file")
+    log "load done, report: $REPORT_DIR"
+}
+
+# Prints field $2 (total, ok, ko, min, p50, p90, p99, p999, max or mean) of the statistics
+# row named $1, or nothing when the report has no such row.
+stat() {
+    awk -F '\t' -v name="$1" -v field="$2" '
+        BEGIN { split("total ok ko min p50 p90 p99 p999 max mean", names, " "); for (i in names) column[names[i]] = i + 1 }
+        $1 == name { print $column[field]; exit }' "$WORK_DIR/stats.tsv"
+}
+
+# Prints the name of the statistics row of mode $1 (plain, stream or ttft), target $2, rate $3.
+row_name() {
+    case $1 in
+        plain) printf 'plain %s %s/s\n' "$2" "$3" ;;
+        stream) printf 'stream %s %s/s\n' "$2" "$3" ;;
+        ttft) printf 'first event stream %s %s/s\n' "$2" "$3" ;;
+    esac
+}
+
+# Prints the share of failed requests of row $1 in percent, with one decimal.
+failed_percent() {
+    local total ko
+    total=$(stat "$1" total)
+    ko=$(stat "$1" ko)
+    awk -v total="${total:-0}" -v ko="${ko:-0}" 'BEGIN { if (total == 0) print "100.0"; else printf "%.1f", ko * 100 / total }'
+}
+
+# Succeeds when row $1 counts as sustained: at most SUSTAINED_MAX_FAILED_PERCENT failed and
+# a p99 of at most SLO_P99_MS.
+row_sustained() {
+    local p99
+    p99=$(stat "$1" p99)
+    [[ -n $p99 ]] || return 1
+    awk -v failed="$(failed_percent "$1")" -v limit="$SUSTAINED_MAX_FAILED_PERCENT" -v p99="$p99" -v slo="$SLO_P99_MS" \
+        'BEGIN { exit !(failed <= limit && p99 <= slo) }'
+}
+
+# Prints the highest rate of the ladder that target $2 sustains in mode $1 (plain or stream),
+# and every lower rate as well, or 0 when it sustains none.
+sustained_rate() {
+    local rate best=0
+    while read -r rate; do
+        row_sustained "$(row_name "$1" "$2" "$rate")" || break
+        best=$rate
+    done < <(printf '%s\n' "${RATES[@]}" | sort -n)
+    printf '%s\n' "$best"
+}
+
+# Prints $1 - $2 as a signed integer.
+added() {
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%+d", a - b }'
+}
+
+# Prints $1 / $2 with one decimal, or a dash when $2 is 0.
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "–"; else printf "%.1f", a / b }'
+}
+
+# Prints the Markdown table of non-streamed requests.
+plain_table() {
+    local rate target name direct p50 p99
+    echo '| Rate/s | Target | Requests | Failed % | p50 ms | p90 ms | p99 ms | Max ms | Added p50 ms | Added p99 ms | p99 ratio to direct |'
+    echo '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+    for rate in "${RATES[@]}"; do
+        direct=$(row_name plain direct "$rate")
+        for target in "${TARGETS[@]}"; do
+            name=$(row_name plain "$target" "$rate")
+            [[ -n $(stat "$name" total) ]] || continue
+            p50='–'
+            p99='–'
+            ratio_value='–'
+            if [[ $target != direct ]]; then
+                p50=$(added "$(stat "$name" p50)" "$(stat "$direct" p50)")
+                p99=$(added "$(stat "$name" p99)" "$(stat "$direct" p99)")
+                ratio_value=$(ratio "$(stat "$name" p99)" "$(stat "$direct" p99)")
+            fi
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$rate" "${TARGET_LABELS[$target]}" \
+                "$(stat "$name" total)" "$(failed_percent "$name")" "$(stat "$name" p50)" "$(stat "$name" p90)" \
+                "$(stat "$name" p99)" "$(stat "$name" max)" "$p50" "$p99" "$ratio_value"
+        done
+    done
+}
+
+# Prints the Markdown table of streamed requests.
+stream_table() {
+    local rate target name ttft direct_ttft added_p50 added_p99
+    echo '| Rate/s | Target | Streams | Failed % | First event p50 ms | First event p99 ms | Added first event p50 ms | Added first event p99 ms | Whole stream p50 ms | Whole stream p99 ms |'
+    echo '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+    for rate in "${RATES[@]}"; do
+        direct_ttft=$(row_name ttft direct "$rate")
+        for target in "${TARGETS[@]}"; do
+            name=$(row_name stream "$target" "$rate")
+            ttft=$(row_name ttft "$target" "$rate")
+            [[ -n $(stat "$name" total) ]] || continue
+            added_p50='–'
+            added_p99='–'
+            if [[ $target != direct ]]; then
+                added_p50=$(added "$(stat "$ttft" p50)" "$(stat "$direct_ttft" p50)")
+                added_p99=$(added "$(stat "$ttft" p99)" "$(stat "$direct_ttft" p99)")
+            fi
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$rate" "${TARGET_LABELS[$target]}" \
+                "$(stat "$name" total)" "$(failed_percent "$name")" "$(stat "$ttft" p50)" "$(stat "$ttft" p99)" \
+                "$added_p50" "$added_p99" "$(stat "$name" p50)" "$(stat "$name" p99)"
+        done
+    done
+}
+
+# Prints rate $1 as "N/s", "at least N/s" when it is the top of the ladder, or "none" when 0.
+describe_rate() {
+    local top
+    top=$(printf '%s\n' "${RATES[@]}" | sort -n | tail -n 1)
+    if (($1 == 0)); then
+        printf 'none of the rates\n'
+    elif (($1 == top)); then
+        printf '%s/s or more (the top of the ladder)\n' "$1"
+    else
+        printf '%s/s\n' "$1"
+    fi
+}
+
+sustained_table() {
+    local target
+    echo '| Target | Non-streamed | Streamed |'
+    echo '|---|---|---|'
+    for target in "${TARGETS[@]}"; do
+        printf '| %s | %s | %s |\n' "${TARGET_LABELS[$target]}" \
+            "$(describe_rate "$(sustained_rate plain "$target")")" "$(describe_rate "$(sustained_rate stream "$target")")"
+    done
+}
+
+# Prints the statistics (median and maximum) of column $1 of rss.tsv in MiB.
+rss_under_load() {
+    cut -f "$1" "$WORK_DIR/rss.tsv" | grep -E '^[0-9]+$' | sort -n |
+        awk '{ v[NR] = $1 } END { if (NR == 0) print "– –"; else printf "%d %d\n", v[int((NR + 1) / 2)] / 1024, v[NR] / 1024 }'
+}
+
+# Prints the requests that target $1 received in the load run, warm-up included.
+requests_of() {
+    awk -F '\t' -v target="$1" '
+        $1 ~ ("^(warmup )?plain " target "( |$)") || $1 ~ ("^(warmup )?stream " target "( |$)") { sum += $2 }
+        END { print sum + 0 }' "$WORK_DIR/stats.tsv"
+}
+
+cpu_per_request() {
+    awk -v ticks="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { if (n == 0) print "–"; else printf "%.2f", ticks / hz * 1000 / n }'
+}
+
+# Evaluates the two goals and sets GOAL_* variables for the page.
+evaluate_goals() {
+    local direct gateway lite_rate litellm_rate full_rate
+    GOAL_RATE=$(sustained_rate plain portcullis)
+    if ((GOAL_RATE == 0)); then
+        GOAL_ADDED_P99='not measured, because the full gateway sustained none of the rates'
+        GOAL_LATENCY_STATUS='not met'
+    else
+        direct=$(stat "$(row_name plain direct "$GOAL_RATE")" p99)
+        gateway=$(stat "$(row_name plain portcullis "$GOAL_RATE")" p99)
+        GOAL_ADDED_P99="$(added "$gateway" "$direct") ms at $GOAL_RATE/s (p99 $gateway ms through the gateway, $direct ms direct)"
+        GOAL_LATENCY_STATUS='not met'
+        ((gateway - direct < GOAL_ADDED_P99_MS)) && GOAL_LATENCY_STATUS='met'
+    fi
+    lite_rate=$(sustained_rate plain portcullis-lite)
+    full_rate=$(sustained_rate plain portcullis)
+    litellm_rate=$(sustained_rate plain litellm)
+    if ((litellm_rate == 0)); then
+        GOAL_THROUGHPUT="LiteLLM sustained none of the rates; Portcullis like LiteLLM sustained $(describe_rate "$lite_rate")"
+        GOAL_THROUGHPUT_STATUS='not measured'
+    else
+        GOAL_THROUGHPUT="like with like $(ratio "$lite_rate" "$litellm_rate")x ($(describe_rate "$lite_rate") against $(describe_rate "$litellm_rate")); full pipeline $(ratio "$full_rate" "$litellm_rate")x"
+        GOAL_THROUGHPUT_STATUS='not met'
+        if ((lite_rate >= GOAL_LITELLM_FACTOR * litellm_rate)); then
+            GOAL_THROUGHPUT_STATUS='met'
+        elif ((lite_rate == $(printf '%s\n' "${RATES[@]}" | sort -n | tail -n 1))); then
+            GOAL_THROUGHPUT_STATUS='not determined, because the ladder of rates ends below that factor'
+        fi
+    fi
+}
+
+# Prints the value of key $2 in the RESULT line $1 of the policy benchmark.
 result_field() {
     local value
     value=$(sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1")
@@ -265,114 +643,9 @@ result_field() {
     printf '%s\n' "$value"
 }
 
-# Runs wrk with $3 connections for $4 seconds against base URL $2, streaming when $1 is
-# true, and saves its output to file $5. Sets WRK_RESULT to its RESULT line, and adds the
-# run to FAILED_RUNS when any response failed.
-run_wrk() {
-    local stream=$1 base_url=$2 connections=$3 seconds=$4 output=$5 threads=2
-    ((connections >= threads)) || threads=$connections
-    BENCH_TOKEN=$TOKEN BENCH_STREAM=$stream BENCH_MODEL=$MODEL \
-        wrk --threads "$threads" --connections "$connections" --duration "${seconds}s" \
-        --timeout "$WRK_TIMEOUT" --latency --script "$LUA_SCRIPT" \
-        "$base_url/v1/chat/completions" >"$output" 2>&1 ||
-        die_with_log "$output" "wrk failed against $base_url"
-    WRK_RESULT=$(grep '^RESULT ' "$output") || die_with_log "$output" "wrk printed no RESULT line"
-    if (($(count_failures "$WRK_RESULT") > 0)); then
-        FAILED_RUNS+=("$output: $WRK_RESULT")
-        log "FAILED responses in $output: $WRK_RESULT"
-    fi
-}
-
-# Prints the failed responses, socket errors and timeouts in RESULT line $1. wrk's own
-# status_errors are left out because they are a subset of non_2xx.
-count_failures() {
-    local key failures=0 value
-    for key in non_2xx incomplete connect_errors read_errors write_errors timeouts; do
-        value=$(result_field "$1" "$key")
-        failures=$((failures + value))
-    done
-    printf '%s\n' "$failures"
-}
-
-# Measures one configuration: mode $1 (plain or stream), target $2 (direct or gateway),
-# $3 connections. Stores the figures in RESULTS under "$1/$2/$3".
-measure() {
-    local mode=$1 target=$2 connections=$3 stream=false base_url=$SIMULATOR_URL name result ticks_before ticks_after
-    [[ $mode == stream ]] && stream=true
-    [[ $target == gateway ]] && base_url=$GATEWAY_URL
-    name=$mode-$target-c$connections
-    refresh_token
-    run_wrk "$stream" "$base_url" "$connections" "$WARMUP" "$WORK_DIR/wrk-$name-warmup.txt"
-    ticks_before=$(cpu_ticks "$GATEWAY_PID")
-    run_wrk "$stream" "$base_url" "$connections" "$DURATION" "$WORK_DIR/wrk-$name.txt"
-    ticks_after=$(cpu_ticks "$GATEWAY_PID")
-    result=$WRK_RESULT
-    RESULTS[$mode/$target/$connections]="$result gateway_ticks=$((ticks_after - ticks_before)) gateway_rss_kib=$(proc_status_kib "$GATEWAY_PID" VmRSS)"
-    log "$name: $(result_field "$result" requests) requests, p50 $(result_field "$result" p50_us) us, p99 $(result_field "$result" p99_us) us"
-}
-
 # Prints microseconds $1 as milliseconds with two decimals.
 ms() {
     awk -v us="$1" 'BEGIN {printf "%.2f", us / 1000}'
-}
-
-# Prints the difference $1 - $2 of two microsecond values as signed milliseconds.
-added_ms() {
-    awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.2f", (a - b) / 1000}'
-}
-
-# Prints the Markdown table of mode $1 (plain or stream).
-results_table() {
-    local mode=$1 connections target result direct requests duration_us rps added_p50 added_p99 failures cpu rss
-    local clock_ticks
-    clock_ticks=$(getconf CLK_TCK)
-    echo '| Connections | Path | Requests/s | p50 ms | p90 ms | p99 ms | Added p50 ms | Added p99 ms | Gateway CPU ms/request | Gateway RSS after, MiB | Failed |'
-    echo '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
-    for connections in "${CONNECTIONS[@]}"; do
-        direct=${RESULTS[$mode/direct/$connections]}
-        for target in direct gateway; do
-            result=${RESULTS[$mode/$target/$connections]}
-            requests=$(result_field "$result" requests)
-            duration_us=$(result_field "$result" duration_us)
-            rps=$(awk -v n="$requests" -v us="$duration_us" 'BEGIN {printf "%.0f", n / (us / 1e6)}')
-            failures=$(count_failures "$result")
-            added_p50='–'
-            added_p99='–'
-            cpu='–'
-            rss='–'
-            if [[ $target == gateway ]]; then
-                added_p50=$(added_ms "$(result_field "$result" p50_us)" "$(result_field "$direct" p50_us)")
-                added_p99=$(added_ms "$(result_field "$result" p99_us)" "$(result_field "$direct" p99_us)")
-                cpu=$(awk -v t="$(result_field "$result" gateway_ticks)" -v hz="$clock_ticks" -v n="$requests" \
-                    'BEGIN {printf "%.3f", t / hz * 1000 / n}')
-                rss=$(($(result_field "$result" gateway_rss_kib) / 1024))
-            fi
-            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-                "$connections" "$target" "$rps" \
-                "$(ms "$(result_field "$result" p50_us)")" "$(ms "$(result_field "$result" p90_us)")" \
-                "$(ms "$(result_field "$result" p99_us)")" "$added_p50" "$added_p99" "$cpu" "$rss" "$failures"
-        done
-    done
-}
-
-describe_commit() {
-    local commit
-    if commit=$(git -C "$PORTCULLIS_HOME" rev-parse --short HEAD 2>/dev/null); then
-        if [[ -n $(git -C "$PORTCULLIS_HOME" status --porcelain -- src pom.xml) ]]; then
-            commit="$commit with uncommitted changes under src/ or in pom.xml"
-        fi
-    else
-        commit='unknown (not a git work tree)'
-    fi
-    printf '%s\n' "$commit"
-}
-
-# Prints the "alg" of the JWS header of $TOKEN.
-token_algorithm() {
-    python3 -c '
-import base64, json, sys
-header = sys.argv[1].split(".")[0]
-print(json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["alg"])' "$TOKEN"
 }
 
 # Runs PolicyRoundTripBenchmark against the stack's OPA at each rate of POLICY_RATES. Sets
@@ -493,43 +766,46 @@ SQL
     log "session INSERT alone: $latency ms on average"
 }
 
-# NOTE: the "What runs" list describes the request path by hand. Update it when a stage
-# such as masking, approval or recording joins the path.
-# Prints a Markdown table of the failed policy decisions that the gateway logged, counted
-# by reason.
-policy_failures_table() {
-    echo '| Reason | Requests |'
-    echo '|---|---:|'
-    sed -n 's/.*Policy decision .* so the request was rejected\(: \)\{0,1\}//p' "$WORK_DIR/gateway.log" |
-        sort | uniq -c | sort -rn | awk '{count = $1; $1 = ""; sub(/^ /, ""); printf "| %s | %d |\n", ($0 == "" ? "(none logged)" : $0), count}'
+
+describe_commit() {
+    local commit
+    if commit=$(git -C "$PORTCULLIS_HOME" rev-parse --short HEAD 2>/dev/null); then
+        if [[ -n $(git -C "$PORTCULLIS_HOME" status --porcelain -- src pom.xml bench opa-policies) ]]; then
+            commit="$commit with uncommitted changes under src/, bench/ or opa-policies/, or in pom.xml"
+        fi
+    else
+        commit='unknown (not a git work tree)'
+    fi
+    printf '%s\n' "$commit"
 }
 
-# Writes the page to file $1. With $2 = failed, the page starts with a warning that the run
-# failed.
+# Prints the Markdown section of bench/detection.sh, or nothing when the script is absent.
+detection_section() {
+    local script=$PORTCULLIS_HOME/bench/detection.sh output=$WORK_DIR/detection.md
+    [[ -x $script ]] || return 0
+    log "running bench/detection.sh (output: $output)"
+    "$script" >"$output" || die "bench/detection.sh failed; its partial output is in $output"
+    DETECTION_OUTPUT=$output
+}
+
 write_page() {
-    local page=$1 status=${2:-passed} cpu_model memory java_version
+    local page=$1 cpu_model memory java_version idle_full idle_lite rss_full rss_lite outbound
     cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
     memory=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1024 / 1024}' /proc/meminfo)
     java_version=$(java -version 2>&1 | sed -n 2p)
+    read -r rss_full_median rss_full_max < <(rss_under_load 2)
+    read -r rss_lite_median rss_lite_max < <(rss_under_load 3)
+    outbound=$(wc -l <"$WORK_DIR/litellm-outbound.txt")
     mkdir -p "$(dirname -- "$page")"
     {
-        cat <<EOF
+        cat <<MD
 # Benchmarks
 
 Measured figures, each with the command, machine and date that produced it. Rerun the
 command to replace them. Numbers from another machine are not comparable.
 
-\`bench/run.sh\` produced this whole page at commit $(describe_commit).
-EOF
-        if [[ $status == failed ]]; then
-            cat <<EOF
-
-**This run failed**: ${#FAILED_RUNS[@]} wrk runs through the gateway had failed responses
-(non-2xx statuses, incomplete bodies, socket errors or timeouts). The Failed columns count
-them, and "Failed runs" at the end lists the runs and the failed policy decisions.
-EOF
-        fi
-        cat <<EOF
+\`bench/run.sh\` produced this whole page at commit $(describe_commit), with
+\`BENCH_RATES="${RATES[*]}" BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP\`.
 
 ## Machine
 
@@ -540,22 +816,130 @@ EOF
 | Memory | $memory |
 | Kernel | $(uname -r) |
 | Java | $java_version |
-| OPA | $(opa_version), the server of the local stack at $PORTCULLIS_OPA_URL |
-| HTTP load generator | $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}') |
+| OPA | $(opa_version) |
+| Load generator | Gatling $(sed -n 's:.*<gatling.version>\(.*\)</gatling.version>.*:\1:p' "$HARNESS_POM"), in its own JVM (-Xmx1g) |
+| LiteLLM | $("$PORTCULLIS_HOME/bench/litellm.sh" version) from PyPI (\`litellm[proxy]\`), Python $(python3 -c 'import platform; print(platform.python_version())') |
 
-The load generators, OPA, the upstream simulator, the gateway, PostgreSQL and Keycloak all
-ran on these cores. Other work shared the machine during the runs as well (see the load
-averages in each section), and the figures include that contention.
+The load generator, both gateways, both OPA servers, LiteLLM, the upstream simulator,
+PostgreSQL and Keycloak all ran on these cores at the same time. Other work shared the
+machine as well: the load average (1, 5, 15 min) was $LOAD_AT_START when the load
+started and $LOAD_AT_END when it ended, on $(nproc) cores, and the busiest processes in the
+second before the load were: $BUSIEST_AT_START. The figures include that contention.
+
+## Goals
+
+| Goal | Measured | Status |
+|---|---|---|
+| Full pipeline: added p99 under $GOAL_ADDED_P99_MS ms at the highest rate the machine sustains | $GOAL_ADDED_P99 | $GOAL_LATENCY_STATUS |
+| At least ${GOAL_LITELLM_FACTOR}x LiteLLM's throughput in the same run | $GOAL_THROUGHPUT | $GOAL_THROUGHPUT_STATUS |
+
+A rate counts as sustained when at most $SUSTAINED_MAX_FAILED_PERCENT % of its requests
+failed and their p99 stayed at or under $SLO_P99_MS ms, and the same held at every lower
+rate. Throughput is the highest rate sustained, non-streamed.
+
+## Load at fixed arrival rates
+
+Produced by \`bench/run.sh\` on $LOAD_DATE.
+
+### What runs
+
+- **Upstream**: the upstream simulator from the test classes
+  (\`io.portcullis.simulator.UpstreamSimulator\`) in its own JVM ($SIMULATOR_HEAP). It
+  replays a recorded answer at once, non-streamed as one \`chat.completion\` JSON object
+  of $PLAIN_BYTES bytes and streamed as $STREAM_EVENTS SSE events of $STREAM_BYTES bytes
+  in all, so the figures show the cost of what sits in front of it and none of a model's.
+- **Simulator, direct**: the requests go to the simulator itself, without a token.
+- **Portcullis, full pipeline**: \`java $GATEWAY_HEAP -jar target/quarkus-app/quarkus-run.jar\`
+  with text logs and the default configuration, whose upstream \`local\` (the model
+  \`$MODEL\`) points at the simulator. For each request it checks the bearer token
+  (screen, signature against Keycloak's cached JWKS, claims, then Quarkus OIDC), maps the
+  identity, parses and inspects the request with the entity detectors, routes it, binds
+  a new session in PostgreSQL, asks the stack's OPA with the shipped policies of
+  \`opa-policies/\` (decision logs on, as \`stack/opa.sh\` runs it), applies the
+  decision, pseudonymizes the e-mail address in the prompt (the smoke request checks that
+  the simulator received \`<EMAIL_ADDRESS_1>\`), forwards the request, and relays the
+  answer with the answer masking that the policy asks for. Session recording is not part
+  of this build yet.
+- **Portcullis, like LiteLLM**: a second gateway of the same build and configuration,
+  whose policy service is an OPA of its own with \`bench/allow-all/\`: every request is
+  allowed with no masking, constraints or approval, and OPA logs no decisions. Token
+  checks, inspection, the session binding in PostgreSQL and the OPA query still run.
+- **LiteLLM proxy**: \`bench/litellm.sh\` runs \`litellm --run_gunicorn --num_workers 2\`
+  with one model on the simulator, the master key as the only key (virtual keys need a
+  database, and there is none), no callbacks, spend logs or message logging, the bundled
+  cost map (\`LITELLM_LOCAL_MODEL_COST_MAP=True\`), telemetry off and an HTTP proxy on an
+  unused loopback port for anything but 127.0.0.1. Sockets of LiteLLM to a peer outside
+  127.0.0.0/8 seen during the load, sampled every 2 s: $outbound.
+- **Requests**: \`POST /v1/chat/completions\` for \`$MODEL\` with one user message,
+  \`$PROMPT\`, non-streamed, then the same with \`"stream": true\`. The gateways get the
+  bearer tokens of build-agent (client credentials), alice and bob (password grant), in
+  turn, which the harness renews in the background 30 s before they expire
+  (renewals during the run: ${TOKEN_RENEWALS:-0}). No \`X-Session-Id\` is sent, so every
+  request starts a session.
+- **Load**: open loop with the Gatling harness of \`bench/gatling/\` over one shared pool
+  of HTTP/1.1 keep-alive connections. Each second a fixed number of requests start,
+  whether or not earlier ones have ended, so queueing shows in the latency. For each mode
+  and target there is first a warm-up of $WARMUP s at the lowest rate, whose figures are
+  dropped; then each rate runs $DURATION s per target, the targets taking turns, and each
+  step starts when every request of the previous one has ended. A request fails on a
+  status other than 200, a body without \`finish_reason\` or a stream without
+  \`data: [DONE]\`, or after $REQUEST_TIMEOUT s.
+- **Resolution**: Gatling records times in whole milliseconds, so every latency and every
+  added latency below is a whole number of milliseconds, and an added p99 "under 1 ms"
+  shows as 0 or less.
+
+"Added" is a target's percentile minus the direct run's percentile at the same rate. A
+negative value means that the direct run had the higher percentile in that pair of steps.
+
+### Non-streamed chat completions
+
+MD
+        plain_table
+        cat <<MD
+
+### Streamed chat completions
+
+"First event" is the time from sending the request until the first SSE event with a
+\`chat.completion.chunk\` arrived (the sum of Gatling's time to the response headers and
+from there to that event), the closest this harness comes to the time to first token.
+"Whole stream" runs until \`data: [DONE]\`.
+
+MD
+        stream_table
+        cat <<MD
+
+### Highest rate sustained
+
+MD
+        sustained_table
+        cat <<MD
+
+### Gateway memory and CPU
+
+RSS is \`VmRSS\` from \`/proc/<pid>/status\` of the gateway JVM with $GATEWAY_HEAP, sampled
+every second during the load run. CPU is the user and system time of the whole process
+during the load run (JIT compiler and garbage collector included), divided by the requests
+it received, warm-up included.
+
+| Gateway | Idle RSS, MiB | Median RSS under load, MiB | Max RSS under load, MiB | Peak RSS (\`VmHWM\`), MiB | CPU ms/request |
+|---|---:|---:|---:|---:|---:|
+| Full pipeline | $((IDLE_RSS_KIB / 1024)) | $rss_full_median | $rss_full_max | $((PEAK_RSS_KIB / 1024)) | $(cpu_per_request "$GATEWAY_TICKS" "$(requests_of portcullis)") |
+| Like LiteLLM | $((LITE_IDLE_RSS_KIB / 1024)) | $rss_lite_median | $rss_lite_max | $((LITE_PEAK_RSS_KIB / 1024)) | $(cpu_per_request "$LITE_TICKS" "$(requests_of portcullis-lite)") |
+
+Idle is after the readiness probe and the smoke requests, before the load.
+
+For scale, the session binding's statement alone, run by pgbench with one client for 5 s
+against the same PostgreSQL before the load, took $SESSION_INSERT.
 
 ## Policy round trip
 
 Produced by \`bench/run.sh\` on $POLICY_DATE. The project's goal is a p99 under 0.5 ms at
 a few hundred decisions per second on this machine.
 
-- **OPA**: the OPA of the local stack, which \`stack/opa.sh\` runs with the default policies
-  and data of \`opa-policies/\`, over TCP on loopback. As \`stack/opa.sh\` configures it,
-  it also logs every decision and every HTTP request to its log file
-  (\`decision_logs.console=true\`, log level \`info\`).
+- **OPA**: the OPA of the local stack at $PORTCULLIS_OPA_URL, which \`stack/opa.sh\` runs
+  with the default policies and data of \`opa-policies/\`, over TCP on loopback. As
+  \`stack/opa.sh\` configures it, it also logs every decision and every HTTP request to its
+  log file (\`decision_logs.console=true\`, log level \`info\`).
 - **Client**: \`io.portcullis.policy.PolicyRoundTripBenchmark\` from the test classes in its
   own JVM ($POLICY_HEAP). It sends through the gateway's own \`OpaClient\` with the
   gateway's defaults (200 ms timeout, up to 32 pooled keep-alive HTTP/1.1 connections), on
@@ -583,9 +967,9 @@ a few hundred decisions per second on this machine.
 
 Load average (1, 5, 15 min) at start: $POLICY_LOAD_AT_START, at end: $POLICY_LOAD_AT_END.
 
-EOF
+MD
         policy_table
-        cat <<EOF
+        cat <<MD
 
 OPA's own timers (query parameter \`metrics=true\`) for alice's chat input, median of
 $OPA_PROBE_QUERIES sequential decisions before any load: policy evaluation
@@ -596,128 +980,16 @@ Over a Unix domain socket: not measured. Vert.x 4.5 connects to domain sockets o
 a native transport, and the classpath has no \`netty-transport-native-epoll\`, only
 \`netty-transport-native-unix-common\`. \`OpaClient\` also accepts only \`http\` and
 \`https\` URLs with a host.
-
-## Gateway overhead against the upstream simulator
-
-Produced by \`bench/run.sh\` on $RUN_DATE.
-
-Load average (1, 5, 15 min) at start: $LOAD_AT_START, at end: $(cut -d ' ' -f 1-3 /proc/loadavg).
-
-### What runs
-
-- **Upstream**: the upstream simulator from the test classes
-  (\`io.portcullis.simulator.UpstreamSimulator\`) in its own JVM ($SIMULATOR_HEAP). It
-  replays the recording \`$RECORDING\`, non-streamed as one \`chat.completion\` JSON
-  object of $PLAIN_BYTES bytes and streamed as $STREAM_EVENTS SSE events of $STREAM_BYTES bytes in all,
-  with no delay between writes. Because it responds without delay, the figures show the
-  gateway's cost and none of a model's.
-- **Gateway**: \`java $GATEWAY_HEAP -jar target/quarkus-app/quarkus-run.jar\` with text
-  logs, the default configuration, and one more upstream \`sim\` serving the model
-  \`$MODEL\`, which the default policies allow the client build-agent. For each request
-  it runs these stages, and no masking, approval or recording yet:
-  - the token screen: length, structure and algorithm allow-list;
-  - the gateway's own checks: trusted issuer, the $TOKEN_ALGORITHM signature against the
-    issuer's cached JWKS, and the \`iss\`, \`aud\`, \`exp\`, \`nbf\` and \`iat\` claims;
-  - Quarkus OIDC, which checks the signature and the claims a second time, all local
-    without introspection;
-  - the mapping of the claims to an identity;
-  - request parsing and inspection: the request summary for the policy, and the
-    built-in entity detectors over every text of the request, which find nothing in the
-    prompt below;
-  - routing by model;
-  - the session binding in PostgreSQL, which also counts the session's turn;
-  - the policy decision: one query to the stack's OPA over its REST Data API, with the
-    default policies and data of \`opa-policies/\`, and the strict reading of the answer;
-  - enforcement of the decision: the model and tool checks, and the token cap of
-    build-agent (2048), which adds \`max_completion_tokens\` to the request, so the
-    gateway serializes the request body again;
-  - the forward over pooled keep-alive HTTP/1.1 connections;
-  - the relay of the response, event by event through the SSE parser when streamed.
-- **Requests**: \`POST /v1/chat/completions\` with the body below (\`"stream":true\`
-  for the streamed tables) and the bearer token of the agent \`build-agent\` from the
-  client credentials grant, fetched anew before each run. Its purpose claim is
-  \`ci-build\`. No \`X-Session-Id\` is sent, so the gateway binds a new session for each
-  request, which is one \`INSERT\` into PostgreSQL. The direct runs send the same request
-  to the simulator, which ignores the token.
-
-  \`\`\`json
-  $(request_body false)
-  \`\`\`
-
-- **Load**: wrk in a closed loop, where each connection sends its next request when the
-  previous response has ended. wrk uses min(connections, 2) threads and runs ${WARMUP} s of
-  warm-up, whose figures are dropped, then measures for ${DURATION} s. Direct and gateway
-  runs alternate at each connection count. Latency is the time to the end of the
-  response, so for a stream it is the time to \`data: [DONE]\` and not to the first
-  token.
-- **Checks**: every response must have a 2xx status and a complete body (\`data: [DONE]\`
-  in a stream, \`finish_reason\` otherwise). The script fails on any failed response,
-  socket error or timeout (${WRK_TIMEOUT}), and the Failed column counts them.
-
-A closed loop understates queueing. When the server slows down, the clients send less, so
-a slow period yields fewer samples than it would under a fixed arrival rate. The p99 of a
-closed loop is therefore lower than what callers arriving at a fixed rate would see. Only
-the policy round trip above is measured in an open loop.
-
-"Added" is the gateway's percentile minus the direct run's percentile at the same
-connection count. A negative value means that the direct run had the higher percentile in
-that pair of runs, since tail latencies vary from run to run on a shared machine. Gateway
-CPU is the user and system time of the whole gateway process during the measured run
-(JIT compiler and garbage collector threads included), divided by the requests completed.
-
-For scale, the session binding's statement alone, run by pgbench with one client for 5 s
-against the same PostgreSQL before the load runs, took $SESSION_INSERT.
-
-### Non-streamed chat completions
-
-EOF
-        results_table plain
-        cat <<EOF
-
-### Streamed chat completions
-
-EOF
-        results_table stream
-        cat <<EOF
-
-### Gateway memory
-
-| When | RSS, MiB |
-|---|---:|
-| Idle, after the readiness probe and before the first request | $((IDLE_RSS_KIB / 1024)) |
-| Right after the last run (streamed, ${CONNECTIONS[-1]} connections) | $((FINAL_RSS_KIB / 1024)) |
-| Peak during the whole run (\`VmHWM\`) | $((PEAK_RSS_KIB / 1024)) |
-
-RSS is \`VmRSS\` from \`/proc/<pid>/status\` of the gateway JVM with $GATEWAY_HEAP.
-
-EOF
-        if ((${#FAILED_RUNS[@]} > 0)); then
-            echo '### Failed runs'
+MD
+        if [[ -n ${DETECTION_OUTPUT:-} ]]; then
             echo
-            echo 'The wrk outputs of the runs with failed responses, and their RESULT lines:'
-            echo
-            # shellcheck disable=SC2016 # the backquotes are Markdown
-            printf -- '- `%s`\n' "${FAILED_RUNS[@]}"
-            cat <<'TEXT'
-
-Failed policy decisions in the gateway log over the whole run, by the reason that the
-gateway logged. Each one rejected its request with 503 `policy_unavailable` or
-`policy_invalid`:
-
-TEXT
-            policy_failures_table
-        fi
-        if [[ -f $WORK_DIR/detection.md ]]; then
-            echo
-            cat "$WORK_DIR/detection.md"
+            cat "$DETECTION_OUTPUT"
         fi
     } >"$page"
 }
 
 main() {
-    local mode connections target
     validate_settings
-    require_wrk
     ensure_services
     build
     trap cleanup EXIT
@@ -725,43 +997,28 @@ main() {
     trap 'exit 143' TERM
     probe_opa_timers
     start_simulator
-    start_gateway
+    start_lite_opa
+    start_gateways
+    start_litellm
+    smoke_requests
     IDLE_RSS_KIB=$(proc_status_kib "$GATEWAY_PID" VmRSS)
-
-    refresh_token
-    TOKEN_ALGORITHM=$(token_algorithm)
-    smoke_request "$SIMULATOR_URL" false "$WORK_DIR/direct-plain-body.json"
-    smoke_request "$SIMULATOR_URL" true "$WORK_DIR/direct-stream-body.txt"
-    smoke_request "$GATEWAY_URL" false "$WORK_DIR/gateway-plain-body.json"
-    smoke_request "$GATEWAY_URL" true "$WORK_DIR/gateway-stream-body.txt"
-    PLAIN_BYTES=$(wc -c <"$WORK_DIR/direct-plain-body.json")
-    STREAM_BYTES=$(wc -c <"$WORK_DIR/direct-stream-body.txt")
-    STREAM_EVENTS=$(grep -c '^data:' "$WORK_DIR/direct-stream-body.txt")
+    LITE_IDLE_RSS_KIB=$(proc_status_kib "$LITE_GATEWAY_PID" VmRSS)
     probe_session_insert
 
-    RUN_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
-    LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
-    declare -gA RESULTS=()
-    FAILED_RUNS=()
-    for mode in plain stream; do
-        for connections in "${CONNECTIONS[@]}"; do
-            for target in direct gateway; do
-                measure "$mode" "$target" "$connections"
-            done
-        done
-    done
-    FINAL_RSS_KIB=$(proc_status_kib "$GATEWAY_PID" VmRSS)
+    run_load
     PEAK_RSS_KIB=$(proc_status_kib "$GATEWAY_PID" VmHWM)
+    LITE_PEAK_RSS_KIB=$(proc_status_kib "$LITE_GATEWAY_PID" VmHWM)
+    if [[ -s $WORK_DIR/litellm-outbound.txt ]]; then
+        die "LiteLLM had sockets to peers outside 127.0.0.0/8 during the load; see $WORK_DIR/litellm-outbound.txt"
+    fi
+    evaluate_goals
     # Last, because a rate above what OPA can serve leaves OPA a backlog of queries whose
     # clients have given up, which would slow down whatever runs next.
+    cleanup
+    trap - EXIT
     run_policy_benchmark
-    rm -f "$WORK_DIR/detection.md"
-    BENCH_DETECTION_OUTPUT=$WORK_DIR/detection.md "$PORTCULLIS_HOME/bench/detection.sh"
+    detection_section
 
-    if ((${#FAILED_RUNS[@]} > 0)); then
-        write_page "$WORK_DIR/benchmarks-failed.md" failed
-        die "${#FAILED_RUNS[@]} runs had failed responses; figures in $WORK_DIR/benchmarks-failed.md, wrk outputs in $WORK_DIR"
-    fi
     write_page "$OUTPUT"
     log "wrote $OUTPUT"
 }
