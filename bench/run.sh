@@ -604,6 +604,17 @@ cpu_per_request() {
     awk -v ticks="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { if (n == 0) print "–"; else printf "%.2f", ticks / hz * 1000 / n }'
 }
 
+# Prints a Markdown table of the warnings and errors that gateway log $1 has from its event
+# loops (the request path), counted by message with the ids and the thread left out.
+gateway_problems_table() {
+    echo '| Level and logger | Message | Count |'
+    echo '|---|---|---:|'
+    grep -E '^[0-9:.]+ (WARN|ERROR) +\[[^]]*\] \(vert\.x-eventloop' "$1" |
+        sed -E 's/^[0-9:.]+ (WARN|ERROR) +\[([^]]*)\] \([^)]*\) requestId=[^ ]* sessionId=[^ ]* decisionId=[^ ]* /\1 \2\t/' |
+        cut -c1-200 | sort | uniq -c | sort -rn |
+        sed -E 's/^ *([0-9]+) (.*)$/\2\t\1/' | awk -F '\t' '{ printf "| %s | %s | %d |\n", $1, $2, $3 }'
+}
+
 # Evaluates the two goals and sets GOAL_* variables for the page.
 evaluate_goals() {
     local direct gateway lite_rate litellm_rate full_rate
@@ -927,6 +938,24 @@ it received, warm-up included.
 | Like LiteLLM | $((LITE_IDLE_RSS_KIB / 1024)) | $rss_lite_median | $rss_lite_max | $((LITE_PEAK_RSS_KIB / 1024)) | $(cpu_per_request "$LITE_TICKS" "$(requests_of portcullis-lite)") |
 
 Idle is after the readiness probe and the smoke requests, before the load.
+
+### Failed requests
+
+Warnings and errors on the request path in the gateways' logs during the whole run. A
+policy decision that times out (after 200 ms, the default) rejects its request with 503
+\`policy_unavailable\`.
+
+Full pipeline (\`target/bench/gateway-full.log\`):
+
+MD
+        gateway_problems_table "$WORK_DIR/gateway-full.log"
+        cat <<MD
+
+Like LiteLLM (\`target/bench/gateway-lite.log\`):
+
+MD
+        gateway_problems_table "$WORK_DIR/gateway-lite.log"
+        cat <<MD
 
 For scale, the session binding's statement alone, run by pgbench with one client for 5 s
 against the same PostgreSQL before the load, took $SESSION_INSERT.
