@@ -815,7 +815,7 @@ write_page() {
 Measured figures, each with the command, machine and date that produced it. Rerun the
 command to replace them. Numbers from another machine are not comparable.
 
-\`bench/run.sh\` produced this whole page at commit $(describe_commit), with
+\`bench/run.sh\` produced this whole page at commit $COMMIT_DESCRIPTION, with
 \`BENCH_RATES="${RATES[*]}" BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP\`.
 
 ## Machine
@@ -1019,6 +1019,7 @@ MD
 
 main() {
     validate_settings
+    COMMIT_DESCRIPTION=$(describe_commit)
     ensure_services
     build
     trap cleanup EXIT
