@@ -6,7 +6,7 @@
 #   bench/litellm.sh start PORT UPSTREAM_BASE_URL MODEL WORK_DIR
 #
 # start writes WORK_DIR/litellm.yaml, runs the proxy under gunicorn on 127.0.0.1:PORT in the background
-# with its log in WORK_DIR/litellm.log, waits until it answers, and prints its pid. The
+# with its log in WORK_DIR/litellm.log, waits until it responds, and prints its pid. The
 # proxy routes MODEL to UPSTREAM_BASE_URL (an OpenAI-compatible base URL ending in /v1)
 # and accepts the key in $BENCH_LITELLM_KEY as its master key, without a database.
 #
@@ -98,7 +98,7 @@ start() {
             tail -n 30 "$log_file" >&2
             die "LiteLLM exited during start; its log is $log_file"
         fi
-        ((waited < START_TIMEOUT)) || die "LiteLLM did not answer on port $port within $START_TIMEOUT s; see $log_file"
+        ((waited < START_TIMEOUT)) || die "LiteLLM did not respond on port $port within $START_TIMEOUT s; see $log_file"
         sleep 1
         waited=$((waited + 1))
     done

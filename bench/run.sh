@@ -3,7 +3,7 @@
 #
 # 1. Load at constant arrival rates (open loop), with the Gatling harness in bench/gatling/,
 #    non-streamed and streamed, against four targets that run side by side on this machine:
-#      - direct: the upstream simulator from the test classes, which answers at once;
+#      - direct: the upstream simulator from the test classes, which responds at once;
 #      - portcullis: the gateway in front of the simulator with the full pipeline, real
 #        Keycloak tokens of alice, bob and build-agent, and the stack's OPA with the shipped
 #        policies of opa-policies/, which pseudonymize the e-mail address in the prompt;
@@ -76,10 +76,10 @@ HARNESS_POM=$PORTCULLIS_HOME/bench/gatling/pom.xml
 GATLING_RESULTS=$PORTCULLIS_HOME/bench/gatling/target/gatling
 OPA_BIN=$PORTCULLIS_CACHE/bin/opa
 # The model that the shipped policies allow alice (engineers), bob (support) and
-# build-agent. The gateways route it to the simulator, which replays a recorded answer
+# build-agent. The gateways route it to the simulator, which replays a recorded response
 # whatever the model is.
 MODEL=smollm2-135m-instruct
-# The e-mail address makes the shipped policies pseudonymize the prompt and mask the answer.
+# The e-mail address makes the shipped policies pseudonymize the prompt and mask the response.
 PROMPT='Write a two-line thank-you note to jane.doe@example.com for the review.'
 IDENTITIES='client:build-agent:build-agent-secret,password:alice:alice,password:bob:bob'
 # Targets of the load, in the order they take turns, and their labels on the page.
@@ -262,7 +262,7 @@ start_lite_opa() {
     LITE_OPA_PID=$!
     until curl -fsS -o /dev/null --max-time 3 "$LITE_OPA_URL/health" 2>/dev/null; do
         kill -0 "$LITE_OPA_PID" 2>/dev/null || die_with_log "$log_file" "OPA with bench/allow-all exited during start"
-        ((waited < START_TIMEOUT)) || die_with_log "$log_file" "OPA with bench/allow-all did not answer within $START_TIMEOUT s"
+        ((waited < START_TIMEOUT)) || die_with_log "$log_file" "OPA with bench/allow-all did not respond within $START_TIMEOUT s"
         sleep 1
         waited=$((waited + 1))
     done
@@ -371,7 +371,7 @@ smoke_requests() {
     STREAM_EVENTS=$(grep -c '^data:' "$WORK_DIR/smoke-direct-true.txt")
     STREAM_BYTES=$(wc -c <"$WORK_DIR/smoke-direct-true.txt")
     PLAIN_BYTES=$(wc -c <"$WORK_DIR/smoke-direct-false.txt")
-    log "every target answered its smoke requests, and the full gateway pseudonymized the prompt"
+    log "every target passed its smoke requests, and the full gateway pseudonymized the prompt"
 }
 
 # Prints the user and system CPU time of pid $1 in clock ticks.
@@ -856,7 +856,7 @@ Produced by \`bench/run.sh\` on $LOAD_DATE.
 
 - **Upstream**: the upstream simulator from the test classes
   (\`io.portcullis.simulator.UpstreamSimulator\`) in its own JVM ($SIMULATOR_HEAP). It
-  replays a recorded answer at once, non-streamed as one \`chat.completion\` JSON object
+  replays a recorded response at once, non-streamed as one \`chat.completion\` JSON object
   of $PLAIN_BYTES bytes and streamed as $STREAM_EVENTS SSE events of $STREAM_BYTES bytes
   in all, so the figures show the cost of what sits in front of it and none of a model's.
 - **Simulator, direct**: the requests go to the simulator itself, without a token.
@@ -869,7 +869,7 @@ Produced by \`bench/run.sh\` on $LOAD_DATE.
   \`opa-policies/\` (decision logs on, as \`stack/opa.sh\` runs it), applies the
   decision, pseudonymizes the e-mail address in the prompt (the smoke request checks that
   the simulator received \`<EMAIL_ADDRESS_1>\`), forwards the request, and relays the
-  answer with the answer masking that the policy asks for. Session recording is not part
+  response with the response masking that the policy requests. Session recording is not part
   of this build yet.
 - **Portcullis, like LiteLLM**: a second gateway of the same build and configuration,
   whose policy service is an OPA of its own with \`bench/allow-all/\`: every request is

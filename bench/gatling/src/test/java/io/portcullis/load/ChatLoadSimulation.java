@@ -21,7 +21,7 @@ import java.util.List;
 /**
  * Chat completions at constant arrival rates (open injection): each second, a fixed number of
  * new virtual users start, each sends one request and ends, whether or not earlier requests
- * have been answered. So queueing in the server shows in the latency instead of slowing down
+ * have completed. So queueing in the server shows in the latency instead of slowing down
  * the load, as it would in a closed loop.
  *
  * <p>For each mode and target there is first a warm-up at the lowest rate, whose requests are
