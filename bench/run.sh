@@ -29,6 +29,8 @@
 #
 # Optional environment:
 #   BENCH_RATES           arrival rates in requests/s, space-separated (default "20 50 100 200 400")
+#   BENCH_LITELLM_RATES   arrival rates for LiteLLM, which runs alone after the others
+#                         (default "10 20 50 100")
 #   BENCH_DURATION        measured seconds per rate and target (default 10)
 #   BENCH_WARMUP          warm-up seconds per target and mode, not reported (default 5)
 #   BENCH_TIMEOUT         seconds after which a request counts as failed (default 10)
@@ -48,6 +50,7 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/../stack/env.sh"
 
 read -ra RATES <<<"${BENCH_RATES:-20 50 100 200 400}"
+read -ra LITELLM_RATES <<<"${BENCH_LITELLM_RATES:-10 20 50 100}"
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-5}
 REQUEST_TIMEOUT=${BENCH_TIMEOUT:-10}
@@ -111,12 +114,13 @@ die() {
 
 validate_settings() {
     local value
-    for value in "$DURATION" "$WARMUP" "$REQUEST_TIMEOUT" "$SLO_P99_MS" "${RATES[@]}" "$POLICY_DURATION" \
+    for value in "$DURATION" "$WARMUP" "$REQUEST_TIMEOUT" "$SLO_P99_MS" "${RATES[@]}" "${LITELLM_RATES[@]}" "$POLICY_DURATION" \
         "$POLICY_WARMUP" "${POLICY_RATES[@]}" ${PORT_BASE:+"$PORT_BASE"}; do
         [[ $value =~ ^[1-9][0-9]*$ ]] ||
             die "invalid number '$value' in one of the BENCH_* settings. Use positive integers."
     done
     ((${#RATES[@]} > 0)) || die "BENCH_RATES is empty. Give at least one rate."
+    ((${#LITELLM_RATES[@]} > 0)) || die "BENCH_LITELLM_RATES is empty. Give at least one rate."
     ((${#POLICY_RATES[@]} > 0)) || die "BENCH_POLICY_RATES is empty. Give at least one rate."
     [[ -z $PORT_BASE ]] || ((PORT_BASE + 5 <= 65535)) || die "BENCH_PORT_BASE=$PORT_BASE leaves no room for five ports"
 }
@@ -420,43 +424,59 @@ busiest_processes() {
     done < <(top -b -n 2 -d 1 -o %CPU | awk '/^top -/ { block++ } block == 2 && $1 ~ /^[0-9]+$/ && shown < 8 { print $1, $9, $12; shown++ }')
 }
 
-# Runs the Gatling harness against every target and sets REPORT_DIR to its report.
-run_load() {
-    local rates log_file=$WORK_DIR/gatling.log before
-    rates=$(IFS=,; printf '%s' "${RATES[*]}")
-    log "open-loop load at $rates requests/s, $DURATION s each after $WARMUP s of warm-up, targets ${TARGETS[*]} (log: $log_file)"
-    : >"$WORK_DIR/rss.tsv"
-    : >"$WORK_DIR/litellm-outbound.txt"
-    sample_processes &
-    SAMPLER_PID=$!
+# Runs the Gatling harness once against targets $2 (comma-separated) at rates $3
+# (comma-separated), with its log in $WORK_DIR/gatling-$1.log, and appends the statistics
+# of its report to stats.tsv.
+run_gatling() {
+    local name=$1 targets=$2 rates=$3 log_file=$WORK_DIR/gatling-$1.log before report renewals
+    log "open-loop load at $rates requests/s, $DURATION s each after $WARMUP s of warm-up, targets $targets (log: $log_file)"
     before=$(date +%s)
-    LOAD_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
-    LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
-    BUSIEST_AT_START=$(busiest_processes)
-    GATEWAY_TICKS_BEFORE=$(cpu_ticks "$GATEWAY_PID")
-    LITE_TICKS_BEFORE=$(cpu_ticks "$LITE_GATEWAY_PID")
+    # gatling.http.requestTimeout bounds a stream's connect as well, which load.timeout does not.
     (cd "$PORTCULLIS_HOME" && ./mvnw -B -q -f "$HARNESS_POM" gatling:test \
-        -Dload.targets="$(IFS=,; printf '%s' "${TARGETS[*]}")" \
+        -Dload.targets="$targets" \
         -Dload.target.direct.url="$SIMULATOR_URL" -Dload.target.direct.auth=none \
         -Dload.target.portcullis.url="$GATEWAY_URL" -Dload.target.portcullis.auth=oidc \
         -Dload.target.portcullis-lite.url="$LITE_GATEWAY_URL" -Dload.target.portcullis-lite.auth=oidc \
         -Dload.target.litellm.url="$LITELLM_URL" -Dload.target.litellm.auth=env:BENCH_LITELLM_KEY \
         -Dload.modes=plain,stream -Dload.rates="$rates" -Dload.duration="$DURATION" -Dload.warmup="$WARMUP" \
-        -Dload.timeout="$REQUEST_TIMEOUT" -Dload.model="$MODEL" -Dload.prompt="$PROMPT" \
+        -Dload.timeout="$REQUEST_TIMEOUT" -Dgatling.http.requestTimeout=$((REQUEST_TIMEOUT * 1000)) \
+        -Dload.model="$MODEL" -Dload.prompt="$PROMPT" \
         -Dload.token-endpoint="$PORTCULLIS_OIDC_ISSUER/protocol/openid-connect/token" \
         -Dload.identities="$IDENTITIES") >"$log_file" 2>&1 ||
-        grep -q 'Reports generated' "$log_file" || die_with_log "$log_file" "the Gatling run failed"
+        grep -q 'Reports generated' "$log_file" || die_with_log "$log_file" "the Gatling run against $targets failed"
+    report=$(find "$GATLING_RESULTS" -mindepth 1 -maxdepth 1 -type d -newermt "@$before" | sort | tail -n 1)
+    [[ -n $report ]] || die_with_log "$log_file" "Gatling wrote no report under $GATLING_RESULTS"
+    "$PORTCULLIS_HOME/bench/gatling-stats.py" "$report" >>"$WORK_DIR/stats.tsv" ||
+        die "reading the statistics of $report failed"
+    renewals=$(sed -n 's/^TOKENS identities=[0-9]* renewals=\([0-9]*\)$/\1/p' "$log_file")
+    TOKEN_RENEWALS=$((TOKEN_RENEWALS + ${renewals:-0}))
+    REPORT_DIRS+=("${report#"$PORTCULLIS_HOME"/}")
+    log "Gatling run '$name' done, report: $report"
+}
+
+# Loads the simulator and both gateways, then LiteLLM alone. LiteLLM goes last and on its
+# own because it keeps working through the requests that timed out at the client, which
+# would slow down whatever target came next.
+run_load() {
+    : >"$WORK_DIR/rss.tsv"
+    : >"$WORK_DIR/litellm-outbound.txt"
+    : >"$WORK_DIR/stats.tsv"
+    TOKEN_RENEWALS=0
+    REPORT_DIRS=()
+    sample_processes &
+    SAMPLER_PID=$!
+    LOAD_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+    LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
+    BUSIEST_AT_START=$(busiest_processes)
+    GATEWAY_TICKS_BEFORE=$(cpu_ticks "$GATEWAY_PID")
+    LITE_TICKS_BEFORE=$(cpu_ticks "$LITE_GATEWAY_PID")
+    run_gatling gateways direct,portcullis,portcullis-lite "$(IFS=,; printf '%s' "${RATES[*]}")"
     GATEWAY_TICKS=$(($(cpu_ticks "$GATEWAY_PID") - GATEWAY_TICKS_BEFORE))
     LITE_TICKS=$(($(cpu_ticks "$LITE_GATEWAY_PID") - LITE_TICKS_BEFORE))
+    run_gatling litellm litellm "$(IFS=,; printf '%s' "${LITELLM_RATES[*]}")"
     LOAD_AT_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
     stop_pid "$SAMPLER_PID"
     SAMPLER_PID=
-    REPORT_DIR=$(find "$GATLING_RESULTS" -mindepth 1 -maxdepth 1 -type d -newermt "@$before" | sort | tail -n 1)
-    [[ -n $REPORT_DIR ]] || die_with_log "$log_file" "Gatling wrote no report under $GATLING_RESULTS"
-    "$PORTCULLIS_HOME/bench/gatling-stats.py" "$REPORT_DIR" >"$WORK_DIR/stats.tsv" ||
-        die "reading the statistics of $REPORT_DIR failed"
-    TOKEN_RENEWALS=$(sed -n 's/^TOKENS identities=[0-9]* renewals=\([0-9]*\)$/\1/p' "$log_file")
-    log "load done, report: $REPORT_DIR"
 }
 
 # Prints field $2 (total, ok, ko, min, p50, p90, p99, p999, max or mean) of the statistics
@@ -501,8 +521,22 @@ sustained_rate() {
     while read -r rate; do
         row_sustained "$(row_name "$1" "$2" "$rate")" || break
         best=$rate
-    done < <(printf '%s\n' "${RATES[@]}" | sort -n)
+    done < <(rates_of "$2")
     printf '%s\n' "$best"
+}
+
+# Prints the rates of target $1, one a line, in ascending order.
+rates_of() {
+    if [[ $1 == litellm ]]; then
+        printf '%s\n' "${LITELLM_RATES[@]}" | sort -n
+    else
+        printf '%s\n' "${RATES[@]}" | sort -n
+    fi
+}
+
+# Prints the rates of all targets, one a line, in ascending order.
+all_rates() {
+    printf '%s\n' "${RATES[@]}" "${LITELLM_RATES[@]}" | sort -nu
 }
 
 # Prints $1 - $2 as a signed integer.
@@ -520,7 +554,7 @@ plain_table() {
     local rate target name direct p50 p99
     echo '| Rate/s | Target | Requests | Failed % | p50 ms | p90 ms | p99 ms | Max ms | Added p50 ms | Added p99 ms | p99 ratio to direct |'
     echo '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
-    for rate in "${RATES[@]}"; do
+    for rate in $(all_rates); do
         direct=$(row_name plain direct "$rate")
         for target in "${TARGETS[@]}"; do
             name=$(row_name plain "$target" "$rate")
@@ -528,7 +562,7 @@ plain_table() {
             p50='–'
             p99='–'
             ratio_value='–'
-            if [[ $target != direct ]]; then
+            if [[ $target != direct && -n $(stat "$direct" total) ]]; then
                 p50=$(added "$(stat "$name" p50)" "$(stat "$direct" p50)")
                 p99=$(added "$(stat "$name" p99)" "$(stat "$direct" p99)")
                 ratio_value=$(ratio "$(stat "$name" p99)" "$(stat "$direct" p99)")
@@ -545,7 +579,7 @@ stream_table() {
     local rate target name ttft direct_ttft added_p50 added_p99
     echo '| Rate/s | Target | Streams | Failed % | First event p50 ms | First event p99 ms | Added first event p50 ms | Added first event p99 ms | Whole stream p50 ms | Whole stream p99 ms |'
     echo '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'
-    for rate in "${RATES[@]}"; do
+    for rate in $(all_rates); do
         direct_ttft=$(row_name ttft direct "$rate")
         for target in "${TARGETS[@]}"; do
             name=$(row_name stream "$target" "$rate")
@@ -553,7 +587,7 @@ stream_table() {
             [[ -n $(stat "$name" total) ]] || continue
             added_p50='–'
             added_p99='–'
-            if [[ $target != direct ]]; then
+            if [[ $target != direct && -n $(stat "$direct_ttft" total) ]]; then
                 added_p50=$(added "$(stat "$ttft" p50)" "$(stat "$direct_ttft" p50)")
                 added_p99=$(added "$(stat "$ttft" p99)" "$(stat "$direct_ttft" p99)")
             fi
@@ -564,10 +598,11 @@ stream_table() {
     done
 }
 
-# Prints rate $1 as "N/s", "at least N/s" when it is the top of the ladder, or "none" when 0.
+# Prints rate $1 of target $2 as "N/s", with a remark when it is the top of the target's
+# ladder, or "none of the rates" when it is 0.
 describe_rate() {
     local top
-    top=$(printf '%s\n' "${RATES[@]}" | sort -n | tail -n 1)
+    top=$(rates_of "$2" | tail -n 1)
     if (($1 == 0)); then
         printf 'none of the rates\n'
     elif (($1 == top)); then
@@ -583,7 +618,8 @@ sustained_table() {
     echo '|---|---|---|'
     for target in "${TARGETS[@]}"; do
         printf '| %s | %s | %s |\n' "${TARGET_LABELS[$target]}" \
-            "$(describe_rate "$(sustained_rate plain "$target")")" "$(describe_rate "$(sustained_rate stream "$target")")"
+            "$(describe_rate "$(sustained_rate plain "$target")" "$target")" \
+            "$(describe_rate "$(sustained_rate stream "$target")" "$target")"
     done
 }
 
@@ -633,14 +669,14 @@ evaluate_goals() {
     full_rate=$(sustained_rate plain portcullis)
     litellm_rate=$(sustained_rate plain litellm)
     if ((litellm_rate == 0)); then
-        GOAL_THROUGHPUT="LiteLLM sustained none of the rates; Portcullis like LiteLLM sustained $(describe_rate "$lite_rate")"
+        GOAL_THROUGHPUT="LiteLLM sustained none of its rates; Portcullis like LiteLLM sustained $(describe_rate "$lite_rate" portcullis-lite)"
         GOAL_THROUGHPUT_STATUS='not measured'
     else
-        GOAL_THROUGHPUT="like with like $(ratio "$lite_rate" "$litellm_rate")x ($(describe_rate "$lite_rate") against $(describe_rate "$litellm_rate")); full pipeline $(ratio "$full_rate" "$litellm_rate")x"
+        GOAL_THROUGHPUT="like with like $(ratio "$lite_rate" "$litellm_rate")x ($(describe_rate "$lite_rate" portcullis-lite) against $(describe_rate "$litellm_rate" litellm)); full pipeline $(ratio "$full_rate" "$litellm_rate")x"
         GOAL_THROUGHPUT_STATUS='not met'
         if ((lite_rate >= GOAL_LITELLM_FACTOR * litellm_rate)); then
             GOAL_THROUGHPUT_STATUS='met'
-        elif ((lite_rate == $(printf '%s\n' "${RATES[@]}" | sort -n | tail -n 1))); then
+        elif ((lite_rate == $(rates_of portcullis-lite | tail -n 1))); then
             GOAL_THROUGHPUT_STATUS='not determined, because the ladder of rates ends below that factor'
         fi
     fi
@@ -816,7 +852,8 @@ Measured figures, each with the command, machine and date that produced it. Reru
 command to replace them. Numbers from another machine are not comparable.
 
 \`bench/run.sh\` produced this whole page at commit $COMMIT_DESCRIPTION, with
-\`BENCH_RATES="${RATES[*]}" BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP\`.
+\`BENCH_RATES="${RATES[*]}" BENCH_LITELLM_RATES="${LITELLM_RATES[*]}" BENCH_DURATION=$DURATION
+BENCH_WARMUP=$WARMUP\`. Gatling's reports: $(printf '\`%s\` ' "${REPORT_DIRS[@]}").
 
 ## Machine
 
@@ -892,7 +929,10 @@ Produced by \`bench/run.sh\` on $LOAD_DATE.
   whether or not earlier ones have ended, so queueing shows in the latency. For each mode
   and target there is first a warm-up of $WARMUP s at the lowest rate, whose figures are
   dropped; then each rate runs $DURATION s per target, the targets taking turns, and each
-  step starts when every request of the previous one has ended. A request fails on a
+  step starts when every request of the previous one has ended. The simulator and both
+  gateways share one Gatling run. LiteLLM has a run of its own afterwards, because it
+  keeps working through requests that timed out at the client, which slowed down the
+  target after it when they shared a run. A request fails on a
   status other than 200, a body without \`finish_reason\` or a stream without
   \`data: [DONE]\`, or after $REQUEST_TIMEOUT s.
 - **Resolution**: Gatling records times in whole milliseconds, so every latency and every
