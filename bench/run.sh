@@ -14,8 +14,8 @@
 #    to first event on streams, the rate each target sustains, and the gateway's memory.
 # 2. Policy round trip: PolicyRoundTripBenchmark from the test classes sends policy inputs
 #    through the gateway's OpaClient to the stack's OPA at fixed rates (open loop).
-# 3. When bench/detection.sh exists and is executable, the script runs it and appends its
-#    standard output, a Markdown section, to the page.
+# 3. Detection: bench/detection.sh scores the sensitive-data detectors on the labelled cases
+#    and runs their JMH benchmarks; its sections end the page.
 #
 #   bench/run.sh
 #
@@ -826,12 +826,15 @@ describe_commit() {
     printf '%s\n' "$commit"
 }
 
-# Prints the Markdown section of bench/detection.sh, or nothing when the script is absent.
+# Runs bench/detection.sh, which scores the sensitive-data detectors and runs their JMH
+# benchmarks, and sets DETECTION_OUTPUT to the Markdown sections it wrote. Does nothing when
+# the script is absent.
 detection_section() {
     local script=$PORTCULLIS_HOME/bench/detection.sh output=$WORK_DIR/detection.md
     [[ -x $script ]] || return 0
-    log "running bench/detection.sh (output: $output)"
-    "$script" >"$output" || die "bench/detection.sh failed; its partial output is in $output"
+    rm -f "$output"
+    BENCH_DETECTION_OUTPUT=$output "$script" || die "bench/detection.sh failed; see its output above"
+    [[ -s $output ]] || die "bench/detection.sh wrote nothing to $output"
     DETECTION_OUTPUT=$output
 }
 
