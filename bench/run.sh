@@ -846,6 +846,11 @@ write_page() {
     read -r rss_full_median rss_full_max < <(rss_under_load 2)
     read -r rss_lite_median rss_lite_max < <(rss_under_load 3)
     outbound=$(wc -l <"$WORK_DIR/litellm-outbound.txt")
+    RECORDING_TEXT='This build records no sessions.'
+    if [[ -d $PORTCULLIS_HOME/src/main/java/io/portcullis/recording ]]; then
+        RECORDING_TEXT="It records each session in PostgreSQL and publishes its events to the Kafka
+  broker at $PORTCULLIS_KAFKA_BOOTSTRAP, as the default configuration does."
+    fi
     mkdir -p "$(dirname -- "$page")"
     {
         cat <<MD
@@ -909,8 +914,7 @@ Produced by \`bench/run.sh\` on $LOAD_DATE.
   \`opa-policies/\` (decision logs on, as \`stack/opa.sh\` runs it), applies the
   decision, pseudonymizes the e-mail address in the prompt (the smoke request checks that
   the simulator received \`<EMAIL_ADDRESS_1>\`), forwards the request, and relays the
-  response with the response masking that the policy requests. Session recording is not part
-  of this build yet.
+  response with the response masking that the policy requests. $RECORDING_TEXT
 - **Portcullis, like LiteLLM**: a second gateway of the same build and configuration,
   whose policy service is an OPA of its own with \`bench/allow-all/\`: every request is
   allowed with no masking, constraints or approval, and OPA logs no decisions. Token
