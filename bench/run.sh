@@ -846,6 +846,8 @@ write_page() {
     read -r rss_full_median rss_full_max < <(rss_under_load 2)
     read -r rss_lite_median rss_lite_max < <(rss_under_load 3)
     outbound=$(wc -l <"$WORK_DIR/litellm-outbound.txt")
+    REPORT_LIST=$(printf '`%s`, ' "${REPORT_DIRS[@]}")
+    REPORT_LIST=${REPORT_LIST%, }
     RECORDING_TEXT='This build records no sessions.'
     if [[ -d $PORTCULLIS_HOME/src/main/java/io/portcullis/recording ]]; then
         RECORDING_TEXT="It records each session in PostgreSQL and publishes its events to the Kafka
@@ -861,7 +863,7 @@ command to replace them. Numbers from another machine are not comparable.
 
 \`bench/run.sh\` produced this whole page at commit $COMMIT_DESCRIPTION, with
 \`BENCH_RATES="${RATES[*]}" BENCH_LITELLM_RATES="${LITELLM_RATES[*]}" BENCH_DURATION=$DURATION
-BENCH_WARMUP=$WARMUP\`. Gatling's reports: $(printf '\`%s\` ' "${REPORT_DIRS[@]}").
+BENCH_WARMUP=$WARMUP\`. Gatling's reports: $REPORT_LIST.
 
 ## Machine
 
