@@ -49,7 +49,7 @@ import java.util.concurrent.Callable;
  * {@code POST /v1/chat/completions}: the request path from an authenticated caller to the
  * upstream and back. Stages run in order: identify the caller, validate the body, route the
  * model, inspect the prompt, bind the session, ask the policy, enforce its decision, mask the
- * prompt, forward, relay the answer masked as the decision says. An {@link ExchangeRecording}
+ * prompt, forward, relay the answer masked as the decision specifies. An {@link ExchangeRecording}
  * follows the request through these stages.
  */
 @ApplicationScoped

@@ -79,7 +79,8 @@ public final class RequestTexts {
         }
     }
 
-    private static boolean isDataUri(String text) {
+    /** Returns true for a data URI (inline media such as a base64 image), which holds no prompt text. */
+    public static boolean isDataUri(String text) {
         return text.regionMatches(true, 0, "data:", 0, 5) && text.indexOf(',') > 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.masking;
 
+import io.portcullis.inspection.RequestTexts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -37,7 +38,7 @@ final class MessageTexts {
             }
             Object value = message.getValue(name);
             if (value instanceof String text) {
-                String masked = isDataUri(text) ? text : rewrite.apply(text);
+                String masked = RequestTexts.isDataUri(text) ? text : rewrite.apply(text);
                 if (!masked.equals(text)) {
                     message.put(name, masked);
                     changed = true;
@@ -56,7 +57,7 @@ final class MessageTexts {
         for (int i = 0; i < array.size(); i++) {
             Object item = array.getValue(i);
             if (item instanceof String text) {
-                String masked = isDataUri(text) ? text : rewrite.apply(text);
+                String masked = RequestTexts.isDataUri(text) ? text : rewrite.apply(text);
                 if (!masked.equals(text)) {
                     array.set(i, masked);
                     changed = true;
@@ -68,9 +69,5 @@ final class MessageTexts {
             }
         }
         return changed;
-    }
-
-    static boolean isDataUri(String text) {
-        return text.regionMatches(true, 0, "data:", 0, 5) && text.indexOf(',') > 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.portcullis.masking;
 
 import io.portcullis.inspection.detect.Finding;
+import io.portcullis.inspection.detect.Scan;
 
 import java.util.List;
 
@@ -59,8 +60,17 @@ public final class StreamingTextMasker {
         }
         String window = context + pending;
         int offset = context.length();
-        List<Finding> findings = masker.findings(window);
-        int cut = end ? window.length() : Math.max(offset, masker.holdFrom(window));
+        List<Finding> findings;
+        int cut;
+        if (end) {
+            findings = masker.findings(window);
+            cut = window.length();
+        } else {
+            // One pass of the detectors gives both the findings and the hold index.
+            Scan scan = masker.scan(window);
+            findings = scan.findings();
+            cut = Math.max(offset, scan.holdFrom());
+        }
         cut = outsideFindings(findings, cut, offset);
         if (cut > offset && cut < window.length() && Character.isHighSurrogate(window.charAt(cut - 1))) {
             cut--;

@@ -2,6 +2,7 @@ package io.portcullis.masking;
 
 import io.portcullis.inspection.detect.Detector;
 import io.portcullis.inspection.detect.Finding;
+import io.portcullis.inspection.detect.Scan;
 import io.portcullis.policy.PolicyDecision.MaskMode;
 
 import java.util.ArrayList;
@@ -64,10 +65,26 @@ public final class TextMasker {
      * finding they overlap.
      */
     List<Finding> findings(String text) {
+        return selected(text, types.isEmpty() ? List.of() : detector.detect(text));
+    }
+
+    /**
+     * Returns the spans to replace, as {@link #findings}, and the index from which the end of the
+     * text must be held back, as {@link #holdFrom}, from one pass of the detectors.
+     */
+    Scan scan(String text) {
+        if (types.isEmpty()) {
+            return new Scan(selected(text, List.of()), holdFrom(text));
+        }
+        Scan scan = detector.scan(text);
+        return new Scan(selected(text, scan.findings()), restoreHold(text, scan.holdFrom()));
+    }
+
+    private List<Finding> selected(String text, List<Finding> detected) {
         List<Finding> placeholders = restorablePlaceholders(text);
         List<Finding> found = new ArrayList<>(placeholders);
         if (!types.isEmpty()) {
-            for (Finding finding : detector.detect(text)) {
+            for (Finding finding : detected) {
                 if (types.contains(finding.type()) && placeholders.stream()
                         .noneMatch(placeholder -> placeholder.overlaps(finding.start(), finding.end()))) {
                     found.add(finding);
@@ -83,9 +100,13 @@ public final class TextMasker {
      * could still make it part of an entity or of a placeholder.
      */
     int holdFrom(String text) {
-        int hold = types.isEmpty() ? text.length() : detector.holdFrom(text);
+        return restoreHold(text, types.isEmpty() ? text.length() : detector.holdFrom(text));
+    }
+
+    /** Moves the hold index back to a partial placeholder at the end of the text, when restoring. */
+    private int restoreHold(String text, int hold) {
         if (restore && !pseudonyms.isEmpty()) {
-            hold = Math.min(hold, Placeholders.partialPseudonymStart(text));
+            return Math.min(hold, Placeholders.partialPseudonymStart(text));
         }
         return hold;
     }
