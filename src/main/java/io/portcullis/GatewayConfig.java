@@ -146,5 +146,31 @@ public interface GatewayConfig {
         @WithName("jwks-max-age")
         @WithDefault("10m")
         Duration jwksMaxAge();
+
+        /** Tokens remembered after they passed every check; see {@code VerifiedTokenCache}. */
+        @WithName("verified-token-cache")
+        VerifiedTokenCache verifiedTokenCache();
+    }
+
+    /**
+     * Bearer tokens remembered after both verification passes, so that repeated requests with one
+     * token skip the signature checks. An entry is used until the token expires or its lifetime
+     * ends, whichever comes first.
+     */
+    interface VerifiedTokenCache {
+
+        /** Most tokens remembered at once; 0 turns the cache off. Default 10000. */
+        @WithName("max-entries")
+        @WithDefault("10000")
+        int maxEntries();
+
+        /**
+         * Longest time a remembered token is accepted without its signature being checked again.
+         * A key that the issuer withdraws stops being trusted for new tokens after
+         * {@code jwks-max-age}, and for remembered ones at most this long after that. Default 60 s.
+         */
+        @WithName("lifetime")
+        @WithDefault("60s")
+        Duration lifetime();
     }
 }

@@ -106,16 +106,18 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
                 .invoke(recording::sessionBound)
                 .chain(session -> inspection
                         .chain(found -> policy.decideChat(caller, found, session, context.request())
-                                .invoke(decision -> recording.decided(found.findings(), decision)))
-                        .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
-                        .chain(decision -> {
-                            Enforced enforced = Enforcement.apply(decision, request);
-                            return hold(context, caller, session, requestId, decision, request)
-                                    .chain(proceed -> proceed
-                                            ? masking.apply(decision.mask(), enforced.request(), session, caller)
-                                                    .map(masked -> new Prepared(enforced, masked, session, recording))
-                                            : Uni.createFrom().<Prepared>nullItem());
-                        }))
+                                .invoke(decision -> recording.decided(found.findings(), decision))
+                                .invoke(decision -> GatewayHeaders.putDecisionId(context.response(), decision))
+                                .chain(decision -> {
+                                    Enforced enforced = Enforcement.apply(decision, request);
+                                    return hold(context, caller, session, requestId, decision, request)
+                                            .chain(proceed -> proceed
+                                                    ? masking.apply(decision.mask(), enforced.request(), session,
+                                                            caller, found.scanned())
+                                                            .map(masked -> new Prepared(enforced, masked, session,
+                                                                    recording))
+                                                    : Uni.createFrom().<Prepared>nullItem());
+                                })))
                 .subscribe().with(
                         prepared -> {
                             if (prepared != null) {

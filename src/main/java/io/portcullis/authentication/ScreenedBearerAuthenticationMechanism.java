@@ -39,7 +39,8 @@ import java.util.concurrent.Executor;
  * tenant by the issuer and checks signature, {@code iss}, {@code aud}, {@code exp} and
  * {@code nbf} again with its own key cache, so a forged token has to get past both
  * implementations. Failures are logged with issuer, key id, algorithm and reason, never with the
- * token, and counted by reason.
+ * token, and counted by reason. A token that passed both is remembered for a while
+ * ({@link VerifiedTokens}), so the same token on later requests skips the signature checks.
  */
 @Alternative
 @Priority(1)
@@ -61,6 +62,8 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
     private final JwsSignatureVerifier signatureVerifier;
     private final ClaimVerifier claimVerifier;
     private final MeterRegistry meters;
+    private final VerifiedTokens verifiedTokens;
+    private final Clock clock = Clock.systemUTC();
 
     @Inject
     public ScreenedBearerAuthenticationMechanism(OidcAuthenticationMechanism oidc, GatewayConfig config,
@@ -70,8 +73,10 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
                 config.authentication().maxTokenLength());
         this.trustedIssuers = trustedIssuers;
         this.signatureVerifier = new JwsSignatureVerifier(config.authentication().allowedAlgorithms());
-        this.claimVerifier = new ClaimVerifier(Clock.systemUTC());
+        this.claimVerifier = new ClaimVerifier(clock);
         this.meters = meters;
+        GatewayConfig.VerifiedTokenCache cache = config.authentication().verifiedTokenCache();
+        this.verifiedTokens = new VerifiedTokens(cache.maxEntries(), cache.lifetime());
     }
 
     @Override
@@ -95,9 +100,16 @@ public class ScreenedBearerAuthenticationMechanism implements HttpAuthentication
         } catch (RejectedTokenException e) {
             return reject(context, token, e.reason());
         }
+        VerifiedTokens.Entry remembered = verifiedTokens.find(token, clock.millis());
+        if (remembered != null) {
+            context.put(VERIFIED_CLAIMS, remembered.claims().copy());
+            return Uni.createFrom().item(remembered.identityFor(context));
+        }
         return verifyOwnChecks(context, token, header)
                 .emitOn(resumeOn(Vertx.currentContext()))
                 .onItem().transformToUni(verified -> oidc.authenticate(context, identityProviderManager))
+                .invoke(identity -> verifiedTokens.remember(token, identity,
+                        context.<JsonObject>get(VERIFIED_CLAIMS), clock.millis()))
                 .onFailure().transform(failure -> logFailure(token, header, FailureClassifier.classify(failure)))
                 .onItem().ifNull().failWith(() -> logFailure(token, header, RejectionReason.FAILED));
     }

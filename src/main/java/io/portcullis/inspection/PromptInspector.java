@@ -1,6 +1,8 @@
 package io.portcullis.inspection;
 
 import io.portcullis.api.ChatRequest;
+import io.portcullis.inspection.detect.DetectingFindings;
+import io.portcullis.inspection.detect.ScannedPrompt;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,21 +35,24 @@ public class PromptInspector {
     }
 
     public Inspection inspect(ChatRequest request) {
-        return new Inspection(summarize(request), detect(request));
+        Findings findings = Findings.none();
+        ScannedPrompt scanned = null;
+        for (FindingsDetector detector : detectors) {
+            if (detector instanceof DetectingFindings builtIn) {
+                // Kept for the masking of this prompt, which then does not scan it again.
+                scanned = builtIn.scan(request);
+                findings = findings.plus(scanned.findings());
+            } else {
+                findings = findings.plus(detector.detect(request));
+            }
+        }
+        return new Inspection(summarize(request), findings, scanned);
     }
 
     static RequestSummary summarize(ChatRequest request) {
         return new RequestSummary(RequestSummary.CHAT_COMPLETIONS, request.model(), request.stream(),
                 request.maxTokens(), request.choices(), toolNames(request), request.messageCount(),
                 estimateTokens(request.json()));
-    }
-
-    private Findings detect(ChatRequest request) {
-        Findings findings = Findings.none();
-        for (FindingsDetector detector : detectors) {
-            findings = findings.plus(detector.detect(request));
-        }
-        return findings;
     }
 
     /** The function tools' names, then the names of the legacy {@code functions} that have one. */

@@ -7,6 +7,8 @@ import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
 import io.portcullis.inspection.detect.DetectingFindings;
 import io.portcullis.inspection.detect.CompositeDetector;
+import io.portcullis.inspection.detect.Detector;
+import io.portcullis.inspection.detect.ScannedPrompt;
 import io.portcullis.policy.PolicyDecision.Mask;
 import io.portcullis.policy.PolicyDecision.MaskMode;
 import io.portcullis.session.BoundSession;
@@ -53,16 +55,22 @@ public class MaskingStage {
         this.store = store;
     }
 
-    /** Masks the request as the decision specifies, or returns it unchanged when the decision asks for no masking. */
-    public Uni<MaskedRequest> apply(Mask mask, ChatRequest request, BoundSession session, CallerIdentity caller) {
+    /**
+     * Masks the request as the decision specifies, or returns it unchanged when the decision asks for no masking.
+     *
+     * @param scanned the findings of the request's inspection, reused for its prompt texts, or null
+     *                to scan the prompt here
+     */
+    public Uni<MaskedRequest> apply(Mask mask, ChatRequest request, BoundSession session, CallerIdentity caller,
+            ScannedPrompt scanned) {
         if (!mask.required() && !mask.restore()) {
             return Uni.createFrom().item(new MaskedRequest(request, null, null, new TreeMap<>()));
         }
         boolean pseudonymsNeeded = mask.restore() || mask.mode() == MaskMode.PSEUDONYMIZE;
         if (!pseudonymsNeeded) {
-            return maskRequest(mask, request, null);
+            return maskRequest(mask, request, null, scanned);
         }
-        return attempt(mask, request, session, caller, 1);
+        return attempt(mask, request, session, caller, scanned, 1);
     }
 
     /**
@@ -81,9 +89,9 @@ public class MaskingStage {
     }
 
     private Uni<MaskedRequest> attempt(Mask mask, ChatRequest request, BoundSession session, CallerIdentity caller,
-            int attempt) {
+            ScannedPrompt scanned, int attempt) {
         return store.load(session.id(), caller.issuer(), caller.subject())
-                .chain(pseudonyms -> maskRequest(mask, request, pseudonyms))
+                .chain(pseudonyms -> maskRequest(mask, request, pseudonyms, scanned))
                 .call(masked -> store.save(session.id(), caller.issuer(), caller.subject(),
                         masked.pseudonyms().takeAdded()))
                 .onFailure(PseudonymStore.ConflictException.class).recoverWithUni(conflict -> {
@@ -92,22 +100,24 @@ public class MaskingStage {
                                 session.id(), attempt);
                         return Uni.createFrom().failure(new GatewayException(ErrorCode.PSEUDONYM_STORE_UNAVAILABLE));
                     }
-                    return attempt(mask, request, session, caller, attempt + 1);
+                    return attempt(mask, request, session, caller, scanned, attempt + 1);
                 });
     }
 
-    private Uni<MaskedRequest> maskRequest(Mask mask, ChatRequest request, Pseudonyms pseudonyms) {
+    private Uni<MaskedRequest> maskRequest(Mask mask, ChatRequest request, Pseudonyms pseudonyms,
+            ScannedPrompt scanned) {
         if (request.raw().length() <= INLINE_MASKING_BYTES) {
-            return Uni.createFrom().item(() -> maskNow(mask, request, pseudonyms));
+            return Uni.createFrom().item(() -> maskNow(mask, request, pseudonyms, scanned));
         }
         return Uni.createFrom().completionStage(
-                vertx.executeBlocking(() -> maskNow(mask, request, pseudonyms), false).toCompletionStage());
+                vertx.executeBlocking(() -> maskNow(mask, request, pseudonyms, scanned), false).toCompletionStage());
     }
 
-    private MaskedRequest maskNow(Mask mask, ChatRequest request, Pseudonyms pseudonyms) {
+    private MaskedRequest maskNow(Mask mask, ChatRequest request, Pseudonyms pseudonyms, ScannedPrompt scanned) {
         // Read once per request: custom entities from OPA data replace the detector at run time.
-        CompositeDetector detector = detection.detector();
-        TextMasker promptMasker = new TextMasker(detector, new HashSet<>(mask.prompt()), mask.mode(), pseudonyms,
+        CompositeDetector detector = scanned != null ? scanned.detector() : detection.detector();
+        Detector promptDetector = scanned != null ? scanned : detector;
+        TextMasker promptMasker = new TextMasker(promptDetector, new HashSet<>(mask.prompt()), mask.mode(), pseudonyms,
                 false);
         ChatRequest forwarded = request;
         if (promptMasker.active()) {

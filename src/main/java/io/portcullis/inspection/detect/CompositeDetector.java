@@ -85,7 +85,7 @@ public final class CompositeDetector implements Detector {
     /** Returns the findings at or above the minimum confidence, without overlaps, sorted by start. */
     @Override
     public List<Finding> detect(String text) {
-        return scan(text).findings();
+        return run(text, true, false).findings();
     }
 
     @Override
@@ -106,6 +106,16 @@ public final class CompositeDetector implements Detector {
 
     /** Finds what {@link #scan(String)} finds, with or without the prefilter, for tests that compare both. */
     Scan scan(String text, boolean prefilter) {
+        return run(text, prefilter, true);
+    }
+
+    /**
+     * Runs every detector over the text.
+     *
+     * @param hold true to compute the hold index too; when false, the returned scan holds nothing
+     *             back ({@code text.length()})
+     */
+    private Scan run(String text, boolean prefilter, boolean hold) {
         List<Finding> candidates = new ArrayList<>();
         int holdFrom = text.length();
         List<int[]> parts = null;
@@ -119,12 +129,19 @@ public final class CompositeDetector implements Detector {
                 for (int i = 0; i < parts.size(); i++) {
                     addShifted(open.detect(partTexts.get(i)), parts.get(i)[0], candidates);
                 }
-                holdFrom = Math.min(holdFrom, open.openFrom(text));
-            } else {
+                if (hold) {
+                    holdFrom = Math.min(holdFrom, open.openFrom(text));
+                }
+            } else if (hold) {
                 Scan scan = detector.scan(text);
                 holdFrom = Math.min(holdFrom, scan.holdFrom());
                 addShifted(scan.findings(), 0, candidates);
+            } else {
+                addShifted(detector.detect(text), 0, candidates);
             }
+        }
+        if (!hold) {
+            return new Scan(resolveOverlaps(candidates), text.length());
         }
         // Each detector's findings before its own index are final, and so are all candidates
         // before the smallest one. Moving it before every candidate that spans it leaves no

@@ -11,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -100,13 +102,28 @@ public class DetectingFindings implements FindingsDetector {
 
     @Override
     public Findings detect(ChatRequest request) {
+        return scan(request).findings();
+    }
+
+    /**
+     * Runs the detectors over every text of the request once, a text that occurs several times
+     * included, and counts each occurrence's findings.
+     */
+    public ScannedPrompt scan(ChatRequest request) {
+        CompositeDetector current = detector();
         TreeMap<String, Integer> counts = new TreeMap<>();
+        Map<String, List<Finding>> findingsByText = new HashMap<>();
         for (String text : texts(request.json())) {
-            for (Finding finding : detector().detect(text)) {
+            List<Finding> found = findingsByText.get(text);
+            if (found == null) {
+                found = List.copyOf(current.detect(text));
+                findingsByText.put(text, found);
+            }
+            for (Finding finding : found) {
                 counts.merge(finding.type(), 1, Integer::sum);
             }
         }
-        return Findings.of(counts);
+        return new ScannedPrompt(current, findingsByText, Findings.of(counts));
     }
 
     /** Returns the texts of the request that a detector reads: every name and string of the body. */

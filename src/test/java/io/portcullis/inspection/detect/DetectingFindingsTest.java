@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class DetectingFindingsTest {
 
@@ -51,6 +52,26 @@ class DetectingFindingsTest {
         String after = "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"536221234 is my ssn\"}]}";
         assertThat(findings.detect(request(before)).counts()).isEqualTo(Map.of("US_SSN", 1));
         assertThat(findings.detect(request(after)).isEmpty()).isTrue();
+    }
+
+    @Test
+    void repeatedTextIsCountedEachTimeAndItsFindingsAreKeptForMasking() {
+        String body = """
+                {"model": "m", "messages": [
+                  {"role": "user", "content": "Mail ops@example.com please."},
+                  {"role": "assistant", "content": "Done."},
+                  {"role": "user", "content": "Mail ops@example.com please."}]}
+                """;
+        ScannedPrompt scanned = findings.scan(request(body));
+
+        assertThat(scanned.findings().counts()).isEqualTo(Map.of("EMAIL_ADDRESS", 2));
+        assertThat(scanned.detector()).isSameAs(findings.detector());
+        assertThat(scanned.detect("Mail ops@example.com please."))
+                .extracting(Finding::type, Finding::start, Finding::end)
+                .containsExactly(tuple("EMAIL_ADDRESS", 5, 20));
+        // A text the inspection did not see is scanned by the inspection's detector.
+        assertThat(scanned.detect("Write to bob@example.org."))
+                .isEqualTo(findings.detector().detect("Write to bob@example.org."));
     }
 
     private static ChatRequest request(String body) {

@@ -28,6 +28,16 @@ class PrefilterPropertyTest {
     }
 
     @Test
+    void detectFindsWhatScanFinds() {
+        CompositeDetector detector = CompositeDetector.allDetectors("US", 0.0);
+        for (long seed = 0; seed < 1000; seed++) {
+            String document = document(new Random(seed));
+            assertThat(detector.detect(document)).as("seed %d, document %s", seed, document)
+                    .isEqualTo(detector.scan(document).findings());
+        }
+    }
+
+    @Test
     void partsAreOrderedAndDisjoint() {
         for (long seed = 0; seed < 200; seed++) {
             String document = document(new Random(seed));
