@@ -4,24 +4,30 @@
 # 1. Load at constant arrival rates (open loop), with the Gatling harness in bench/gatling/,
 #    non-streamed and streamed, against four targets that run side by side on this machine:
 #      - direct: the upstream simulator from the test classes, which responds at once;
-#      - portcullis: the gateway in front of the simulator with the full pipeline, real
-#        Keycloak tokens of alice, bob and build-agent, and the stack's OPA with the shipped
-#        policies of opa-policies/, which pseudonymize the e-mail address in the prompt;
+#      - portcullis: the gateway in front of the simulator with the full pipeline and real
+#        Keycloak tokens of alice, bob and build-agent. Its OPA runs the shipped policies of
+#        opa-policies/, which pseudonymize the e-mail address in the prompt, with the logging
+#        flags of the sidecar in kubernetes/base/deployment.yaml. It records sessions in the
+#        database portcullis_bench and relays their events to Kafka;
 #      - portcullis-lite: a second gateway with the stages that LiteLLM lacks switched off,
-#        through its own OPA with bench/allow-all/ (allow all, mask nothing);
+#        through its own OPA with bench/allow-all/ (allow all, mask nothing), recording in
+#        the database portcullis_bench_lite with the Kafka relay off;
 #      - litellm: LiteLLM proxy (bench/litellm.sh) with master-key authentication.
 #    At each rate the targets take turns. The page shows the gateway's added latency, time
 #    to first event on streams, the rate each target sustains, and the gateway's memory.
 # 2. Policy round trip: PolicyRoundTripBenchmark from the test classes sends policy inputs
-#    through the gateway's OpaClient to the stack's OPA at fixed rates (open loop).
+#    through the gateway's OpaClient to an OPA run like the full pipeline's, at fixed rates
+#    (open loop).
 # 3. Detection: bench/detection.sh scores the sensitive-data detectors on the labelled cases
 #    and runs their JMH benchmarks; its sections end the page.
 #
 #   bench/run.sh
 #
-# PostgreSQL, Keycloak and OPA must accept connections on their stack/env.sh ports. When
-# one does not, the script starts all three with stack/postgres.sh, stack/keycloak.sh and
-# stack/opa.sh. It builds the gateway and the harness with ./mvnw and installs LiteLLM into
+# PostgreSQL, Kafka and Keycloak must accept connections on their stack/env.sh ports, and
+# PostgreSQL must have the databases portcullis_bench and portcullis_bench_lite, which
+# stack/postgres.sh creates. When one of these is missing, the script runs
+# stack/postgres.sh, stack/kafka.sh and stack/keycloak.sh start. Both bench databases are
+# emptied at the start of each run, so that the gateways' migrations create them afresh. It builds the gateway and the harness with ./mvnw and installs LiteLLM into
 # $PORTCULLIS_CACHE with bench/litellm.sh first. Logs, Gatling reports and samples go to
 # target/bench/. The script exits 1 when a target fails its smoke request before the load;
 # requests that fail under load are counted on the page, because a rate above what a target
@@ -35,7 +41,7 @@
 #   BENCH_WARMUP          warm-up seconds per target and mode, not reported (default 5)
 #   BENCH_TIMEOUT         seconds after which a request counts as failed (default 10)
 #   BENCH_SLO_P99_MS      highest p99, in ms, at which a rate counts as sustained (default 500)
-#   BENCH_PORT_BASE       when set, the processes of the run listen on the five ports after it;
+#   BENCH_PORT_BASE       when set, the processes of the run listen on the six ports after it;
 #                         otherwise on free ports
 #   BENCH_POLICY_RATES    policy decisions per second, space-separated (default "100 300 1000")
 #   BENCH_POLICY_DURATION measured seconds per policy rate (default 20)
@@ -44,6 +50,7 @@
 #   BENCH_LITELLM_VERSION LiteLLM release from PyPI (default in bench/litellm.sh)
 #   BENCH_OUTPUT          page to write (default docs/benchmarks.md)
 #   BENCH_SKIP_BUILD      1 to reuse the jar, test classes and harness of an earlier build
+#   BENCH_DETECTION       0 to leave out bench/detection.sh and its sections of the page
 set -euo pipefail
 
 # shellcheck source=stack/env.sh
@@ -94,12 +101,21 @@ declare -A TARGET_LABELS=(
     [litellm]='LiteLLM proxy'
 )
 START_TIMEOUT=90
+# Databases of the two gateways, created by stack/postgres.sh, and the Kafka topic and
+# transactional id of the full gateway's outbox relay, so that a gateway started with
+# stack/up neither relays the benchmark's events nor is fenced by it.
+BENCH_DATABASE=portcullis_bench
+LITE_DATABASE=portcullis_bench_lite
+BENCH_TOPIC=portcullis.session-events.bench
+BENCH_TRANSACTIONAL_ID=portcullis-bench-outbox-relay
+DEPLOYMENT_MANIFEST=$PORTCULLIS_HOME/kubernetes/base/deployment.yaml
 DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 
 SIMULATOR_PID=
 GATEWAY_PID=
 LITE_GATEWAY_PID=
 LITE_OPA_PID=
+POLICY_OPA_PID=
 LITELLM_PID=
 SAMPLER_PID=
 
@@ -130,23 +146,39 @@ port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Runs psql as the gateway's database user against database $1 with the remaining arguments.
+bench_psql() {
+    local database=$1 bin_dir
+    shift
+    bin_dir=$(dirname -- "$(compgen -G '/usr/lib/postgresql/*/bin/psql' | tail -n 1)")
+    PGPASSWORD=$PORTCULLIS_DB_PASSWORD "$bin_dir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 \
+        -p "$PORTCULLIS_POSTGRES_PORT" -U "$PORTCULLIS_DB_USER" -d "$database" "$@"
+}
+
 services_ready() {
-    port_open "$PORTCULLIS_POSTGRES_PORT" &&
+    port_open "$PORTCULLIS_POSTGRES_PORT" && port_open "$PORTCULLIS_KAFKA_PORT" &&
         curl -fsS -o /dev/null --max-time 3 "$PORTCULLIS_OIDC_ISSUER/.well-known/openid-configuration" &&
-        curl -fsS -o /dev/null --max-time 3 "$PORTCULLIS_OPA_URL/health"
+        bench_psql "$BENCH_DATABASE" -c 'SELECT 1' >/dev/null 2>&1 &&
+        bench_psql "$LITE_DATABASE" -c 'SELECT 1' >/dev/null 2>&1
 }
 
 # The probe comes first because the stack scripts track their processes per clone, so
 # they reject a port that a service started from another clone of the repository holds.
 ensure_services() {
-    if services_ready; then
-        log "PostgreSQL (port $PORTCULLIS_POSTGRES_PORT), Keycloak ($PORTCULLIS_OIDC_ISSUER) and OPA ($PORTCULLIS_OPA_URL) answer"
-        return 0
+    local database
+    if ! services_ready; then
+        log "starting PostgreSQL, Kafka and Keycloak with the stack scripts"
+        "$PORTCULLIS_HOME/stack/postgres.sh" start
+        "$PORTCULLIS_HOME/stack/kafka.sh" start
+        "$PORTCULLIS_HOME/stack/keycloak.sh" start
+        services_ready || die "PostgreSQL, Kafka or Keycloak is not reachable, or the databases $BENCH_DATABASE and" \
+            "$LITE_DATABASE are missing. Run stack/postgres.sh start, which creates them, from the clone that runs PostgreSQL."
     fi
-    log "starting PostgreSQL, Keycloak and OPA with the stack scripts"
-    "$PORTCULLIS_HOME/stack/postgres.sh" start
-    "$PORTCULLIS_HOME/stack/keycloak.sh" start
-    "$PORTCULLIS_HOME/stack/opa.sh" start
+    log "PostgreSQL (port $PORTCULLIS_POSTGRES_PORT), Kafka ($PORTCULLIS_KAFKA_BOOTSTRAP) and Keycloak ($PORTCULLIS_OIDC_ISSUER) answer"
+    for database in "$BENCH_DATABASE" "$LITE_DATABASE"; do
+        bench_psql "$database" -c 'DROP SCHEMA IF EXISTS public CASCADE' -c 'CREATE SCHEMA public' ||
+            die "emptying the database $database failed"
+    done
 }
 
 # package compiles the test classes as well, since -DskipTests skips only running them.
@@ -169,7 +201,7 @@ build() {
         die "the policy benchmark class is missing from target/test-classes after the build"
     (cd "$PORTCULLIS_HOME" && ./mvnw -q -B -f "$HARNESS_POM" test-compile) ||
         die "building the load harness in bench/gatling failed, see its output above"
-    [[ -x $OPA_BIN ]] || die "$OPA_BIN is missing; install OPA with: stack/opa.sh install"
+    [[ -x $OPA_BIN ]] || "$PORTCULLIS_HOME/stack/opa.sh" install
     "$PORTCULLIS_HOME/bench/litellm.sh" install
     log "build took $((SECONDS - start)) s"
 }
@@ -222,12 +254,13 @@ cleanup() {
             stop_pid "$pid"
         done
     fi
-    for pid in "$GATEWAY_PID" "$LITE_GATEWAY_PID" "$LITE_OPA_PID" "$SIMULATOR_PID"; do
+    for pid in "$GATEWAY_PID" "$LITE_GATEWAY_PID" "$LITE_OPA_PID" "$POLICY_OPA_PID" "$SIMULATOR_PID"; do
         if [[ -n $pid ]]; then
             log "stopping pid $pid"
             stop_pid "$pid"
         fi
     done
+    GATEWAY_PID='' LITE_GATEWAY_PID='' LITE_OPA_PID='' POLICY_OPA_PID='' SIMULATOR_PID=''
 }
 
 # Prints the tail of log file $1 to stderr and exits with message $2.
@@ -272,10 +305,43 @@ start_lite_opa() {
     done
 }
 
-# Starts a gateway on port number $1 of the run with the policy service at $2, and prints
-# "pid url" to file $3. Its log is $WORK_DIR/gateway-$4.log.
+# Prints the logging flags of the OPA sidecar in kubernetes/base/deployment.yaml, such as
+# --log-format=json --log-level=error.
+sidecar_log_flags() {
+    local flags
+    flags=$(grep -oE -- '- --log-(level|format)=[a-z]+' "$DEPLOYMENT_MANIFEST" | sed 's/^- //' | paste -sd ' ')
+    [[ -n $flags ]] || die "found no --log-level or --log-format argument of OPA in $DEPLOYMENT_MANIFEST"
+    printf '%s\n' "$flags"
+}
+
+# Starts OPA with the shipped policies and data of opa-policies/ as the Kubernetes sidecar
+# runs them: no decision logs, and its logging flags. Serves the full gateway and the policy
+# round trip.
+start_policy_opa() {
+    local log_file=$WORK_DIR/opa-policies.log port waited=0
+    local -a flags
+    read -ra flags <<<"$(sidecar_log_flags)"
+    port=$(port_for 6)
+    POLICY_OPA_URL=http://127.0.0.1:$port
+    POLICY_OPA_FLAGS=${flags[*]}
+    log "starting OPA with opa-policies/ and ${flags[*]} on $POLICY_OPA_URL (log: $log_file)"
+    "$OPA_BIN" run --server --addr "127.0.0.1:$port" --skip-version-check --ignore='.*' "${flags[@]}" \
+        "$PORTCULLIS_HOME/opa-policies" >"$log_file" 2>&1 &
+    POLICY_OPA_PID=$!
+    until curl -fsS -o /dev/null --max-time 3 "$POLICY_OPA_URL/health" 2>/dev/null; do
+        kill -0 "$POLICY_OPA_PID" 2>/dev/null || die_with_log "$log_file" "OPA with opa-policies/ exited during start"
+        ((waited < START_TIMEOUT)) || die_with_log "$log_file" "OPA with opa-policies/ did not respond within $START_TIMEOUT s"
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+
+# Starts a gateway on port number $1 of the run with the policy service at $2 and the
+# database $5, and prints "pid url" to file $3. Its log is $WORK_DIR/gateway-$4.log. Further
+# arguments are passed to java before -jar.
 start_gateway() {
-    local port policy_url=$2 result_file=$3 name=$4 log_file pid waited=0 url
+    local port policy_url=$2 result_file=$3 name=$4 database=$5 log_file pid waited=0 url
+    local -a options=("${@:6}")
     port=$(port_for "$1")
     url=http://127.0.0.1:$port
     log_file=$WORK_DIR/gateway-$name.log
@@ -293,6 +359,9 @@ start_gateway() {
             -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
             -Dportcullis.upstreams.local.base-url="$SIMULATOR_URL/v1" \
             -Dportcullis.policy.url="$policy_url" \
+            -Dquarkus.datasource.reactive.url="postgresql://127.0.0.1:$PORTCULLIS_POSTGRES_PORT/$database" \
+            -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:$PORTCULLIS_POSTGRES_PORT/$database" \
+            "${options[@]}" \
             -jar "$RUN_JAR"
     ) >"$log_file" 2>&1 &
     pid=$!
@@ -308,9 +377,12 @@ start_gateway() {
 }
 
 start_gateways() {
-    start_gateway 2 "$PORTCULLIS_OPA_URL" "$WORK_DIR/gateway-full.pid" full
+    start_gateway 2 "$POLICY_OPA_URL" "$WORK_DIR/gateway-full.pid" full "$BENCH_DATABASE" \
+        -Dportcullis.recording.kafka.topic="$BENCH_TOPIC" \
+        -Dportcullis.recording.kafka.transactional-id="$BENCH_TRANSACTIONAL_ID"
     read -r GATEWAY_PID GATEWAY_URL <"$WORK_DIR/gateway-full.pid"
-    start_gateway 3 "$LITE_OPA_URL" "$WORK_DIR/gateway-lite.pid" lite
+    start_gateway 3 "$LITE_OPA_URL" "$WORK_DIR/gateway-lite.pid" lite "$LITE_DATABASE" \
+        -Dportcullis.recording.kafka.enabled=false
     read -r LITE_GATEWAY_PID LITE_GATEWAY_URL <"$WORK_DIR/gateway-lite.pid"
 }
 
@@ -700,12 +772,12 @@ ms() {
 run_policy_benchmark() {
     local output=$WORK_DIR/policy-round-trip.txt log_file=$WORK_DIR/policy-round-trip.log rates
     rates=$(IFS=,; printf '%s' "${POLICY_RATES[*]}")
-    log "policy round trip against $PORTCULLIS_OPA_URL at $rates decisions/s (log: $log_file)"
+    log "policy round trip against $POLICY_OPA_URL at $rates decisions/s (log: $log_file)"
     POLICY_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
     POLICY_LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
     java "$POLICY_HEAP" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
         -cp "$PORTCULLIS_HOME/target/test-classes:$PORTCULLIS_HOME/target/classes:$(<"$CLASSPATH_FILE")" \
-        io.portcullis.policy.PolicyRoundTripBenchmark "$PORTCULLIS_OPA_URL" "$rates" "$POLICY_WARMUP" "$POLICY_DURATION" \
+        io.portcullis.policy.PolicyRoundTripBenchmark "$POLICY_OPA_URL" "$rates" "$POLICY_WARMUP" "$POLICY_DURATION" \
         >"$output" 2>"$log_file" || die_with_log "$log_file" "the policy benchmark failed"
     mapfile -t POLICY_RESULTS < <(grep '^RESULT ' "$output")
     ((${#POLICY_RESULTS[@]} == ${#POLICY_RATES[@]})) ||
@@ -722,7 +794,7 @@ run_policy_benchmark() {
 # policy evaluation alone, and OPA's whole HTTP handler. It runs before any load.
 probe_opa_timers() {
     local medians
-    medians=$(python3 - "$PORTCULLIS_OPA_URL" "$OPA_PROBE_QUERIES" <<'PY'
+    medians=$(python3 - "$POLICY_OPA_URL" "$OPA_PROBE_QUERIES" <<'PY'
 import json, statistics, sys, urllib.request
 url, count = sys.argv[1], int(sys.argv[2])
 document = {"input": {
@@ -748,7 +820,7 @@ for _ in range(count):
     handler.append(metrics["timer_server_handler_ns"])
 print("%.2f %.2f" % (statistics.median(evaluation) / 1e6, statistics.median(handler) / 1e6))
 PY
-    ) || die "querying OPA's timers at $PORTCULLIS_OPA_URL/v1/data/portcullis/decision?metrics=true failed"
+    ) || die "querying OPA's timers at $POLICY_OPA_URL/v1/data/portcullis/decision?metrics=true failed"
     read -r OPA_EVAL_MS OPA_HANDLER_MS <<<"$medians"
     log "OPA's own timers, median of $OPA_PROBE_QUERIES decisions: evaluation $OPA_EVAL_MS ms, handler $OPA_HANDLER_MS ms"
 }
@@ -785,7 +857,7 @@ policy_table() {
 # subject of its own, whose rows it deletes afterwards. Sets SESSION_INSERT.
 probe_session_insert() {
     local bin_dir script output latency sync_commit
-    local -a connection=(-h 127.0.0.1 -p "$PORTCULLIS_POSTGRES_PORT" -U "$PORTCULLIS_DB_USER" -d portcullis)
+    local -a connection=(-h 127.0.0.1 -p "$PORTCULLIS_POSTGRES_PORT" -U "$PORTCULLIS_DB_USER" -d "$BENCH_DATABASE")
     bin_dir=$(dirname -- "$(compgen -G '/usr/lib/postgresql/*/bin/pgbench' | tail -n 1)")
     if [[ ! -x $bin_dir/pgbench || ! -x $bin_dir/psql ]]; then
         SESSION_INSERT='not measured, because pgbench or psql is missing from /usr/lib/postgresql/*/bin'
@@ -814,6 +886,22 @@ SQL
 }
 
 
+# Waits up to 30 s for the full gateway's outbox relay to publish the events of the load,
+# then reads from the bench databases how many sessions and events were recorded and how
+# many events were not published to Kafka.
+recording_counts() {
+    local waited=0
+    until EVENTS_UNPUBLISHED=$(bench_psql "$BENCH_DATABASE" -At \
+        -c 'SELECT count(*) FROM event_outbox WHERE published_at IS NULL'); ((EVENTS_UNPUBLISHED == 0 || waited >= 30)); do
+        sleep 1
+        waited=$((waited + 1))
+    done
+    SESSIONS_RECORDED=$(bench_psql "$BENCH_DATABASE" -At -c 'SELECT count(*) FROM recorded_session')
+    EVENTS_RECORDED=$(bench_psql "$BENCH_DATABASE" -At -c 'SELECT count(*) FROM session_event')
+    LITE_EVENTS_RECORDED=$(bench_psql "$LITE_DATABASE" -At -c 'SELECT count(*) FROM session_event')
+    log "recorded $SESSIONS_RECORDED sessions with $EVENTS_RECORDED events, of which $EVENTS_UNPUBLISHED were not on Kafka $waited s after the load"
+}
+
 describe_commit() {
     local commit
     if commit=$(git -C "$PORTCULLIS_HOME" rev-parse --short HEAD 2>/dev/null); then
@@ -831,7 +919,7 @@ describe_commit() {
 # the script is absent.
 detection_section() {
     local script=$PORTCULLIS_HOME/bench/detection.sh output=$WORK_DIR/detection.md
-    [[ -x $script ]] || return 0
+    [[ -x $script && ${BENCH_DETECTION:-1} != 0 ]] || return 0
     rm -f "$output"
     BENCH_DETECTION_OUTPUT=$output "$script" || die "bench/detection.sh failed; see its output above"
     [[ -s $output ]] || die "bench/detection.sh wrote nothing to $output"
@@ -848,11 +936,6 @@ write_page() {
     outbound=$(wc -l <"$WORK_DIR/litellm-outbound.txt")
     REPORT_LIST=$(printf '`%s`, ' "${REPORT_DIRS[@]}")
     REPORT_LIST=${REPORT_LIST%, }
-    RECORDING_TEXT='This build records no sessions.'
-    if [[ -d $PORTCULLIS_HOME/src/main/java/io/portcullis/recording ]]; then
-        RECORDING_TEXT="It records each session in PostgreSQL and publishes its events to the Kafka
-  broker at $PORTCULLIS_KAFKA_BOOTSTRAP, as the default configuration does."
-    fi
     mkdir -p "$(dirname -- "$page")"
     {
         cat <<MD
@@ -879,7 +962,7 @@ BENCH_WARMUP=$WARMUP\`. Gatling's reports: $REPORT_LIST.
 | LiteLLM | $("$PORTCULLIS_HOME/bench/litellm.sh" version) from PyPI (\`litellm[proxy]\`), Python $(python3 -c 'import platform; print(platform.python_version())') |
 
 The load generator, both gateways, both OPA servers, LiteLLM, the upstream simulator,
-PostgreSQL and Keycloak all ran on these cores at the same time. Other work shared the
+PostgreSQL, Kafka and Keycloak all ran on these cores at the same time. Other work shared the
 machine as well: the load average (1, 5, 15 min) was $LOAD_AT_START when the load
 started and $LOAD_AT_END when it ended, on $(nproc) cores, and the busiest processes in the
 second before the load were: $BUSIEST_AT_START. The figures include that contention.
@@ -909,18 +992,31 @@ Produced by \`bench/run.sh\` on $LOAD_DATE.
 - **Simulator, direct**: the requests go to the simulator itself, without a token.
 - **Portcullis, full pipeline**: \`java $GATEWAY_HEAP -jar target/quarkus-app/quarkus-run.jar\`
   with text logs and the default configuration, whose upstream \`local\` (the model
-  \`$MODEL\`) points at the simulator. For each request it checks the bearer token
-  (screen, signature against Keycloak's cached JWKS, claims, then Quarkus OIDC), maps the
-  identity, parses and inspects the request with the entity detectors, routes it, binds
-  a new session in PostgreSQL, asks the stack's OPA with the shipped policies of
-  \`opa-policies/\` (decision logs on, as \`stack/opa.sh\` runs it), applies the
-  decision, pseudonymizes the e-mail address in the prompt (the smoke request checks that
-  the simulator received \`<EMAIL_ADDRESS_1>\`), forwards the request, and relays the
-  response with the response masking that the policy requests. $RECORDING_TEXT
+  \`$MODEL\`) points at the simulator, and the database \`$BENCH_DATABASE\`, emptied
+  before the run. For each request it checks the bearer token (on a token's first request:
+  screen, signature against Keycloak's cached JWKS, claims, then Quarkus OIDC; on later
+  requests with the same token, its remembered verification), maps the identity, parses
+  and inspects the request with the entity detectors, routes it, binds a new session in
+  PostgreSQL, asks its OPA, applies the decision, pseudonymizes the e-mail address in the
+  prompt with pseudonyms stored in PostgreSQL (the smoke request checks that the simulator
+  received \`<EMAIL_ADDRESS_1>\`), records the request and the decision in the session's
+  hash chain and waits until that record is durable, forwards the request, relays the
+  response with the response masking that the policy requests, and records the outcome.
+  Its outbox relay publishes every event to the topic \`$BENCH_TOPIC\` of the Kafka broker
+  at $PORTCULLIS_KAFKA_BOOTSTRAP in transactions. During the load it recorded
+  $SESSIONS_RECORDED sessions with $EVENTS_RECORDED events; $EVENTS_UNPUBLISHED of them were
+  still waiting for Kafka 30 s after the load at most.
+- **OPA of the full pipeline**: \`opa run --server\` with the policies and data of
+  \`opa-policies/\` and $POLICY_OPA_FLAGS, the logging flags of the sidecar in
+  \`kubernetes/base/deployment.yaml\`, and no decision logs, as that sidecar runs. The
+  gateway's own recording is the record of every decision.
 - **Portcullis, like LiteLLM**: a second gateway of the same build and configuration,
-  whose policy service is an OPA of its own with \`bench/allow-all/\`: every request is
-  allowed with no masking, constraints or approval, and OPA logs no decisions. Token
-  checks, inspection, the session binding in PostgreSQL and the OPA query still run.
+  with the database \`$LITE_DATABASE\`, whose policy service is an OPA of its own with
+  \`bench/allow-all/\`: every request is allowed with no masking, constraints or
+  approval, and OPA logs no decisions. Token checks, inspection, the session binding in
+  PostgreSQL, the OPA query and the recording of each request in PostgreSQL still run (the
+  gateway cannot switch recording off), but its Kafka relay is off
+  (\`portcullis.recording.kafka.enabled=false\`). It recorded $LITE_EVENTS_RECORDED events.
 - **LiteLLM proxy**: \`bench/litellm.sh\` runs \`litellm --run_gunicorn --num_workers 2\`
   with one model on the simulator, the master key as the only key (virtual keys need a
   database, and there is none), no callbacks, spend logs or message logging, the bundled
@@ -1014,10 +1110,9 @@ against the same PostgreSQL before the load, took $SESSION_INSERT.
 Produced by \`bench/run.sh\` on $POLICY_DATE. The project's goal is a p99 under 0.5 ms at
 a few hundred decisions per second on this machine.
 
-- **OPA**: the OPA of the local stack at $PORTCULLIS_OPA_URL, which \`stack/opa.sh\` runs
-  with the default policies and data of \`opa-policies/\`, over TCP on loopback. As
-  \`stack/opa.sh\` configures it, it also logs every decision and every HTTP request to its
-  log file (\`decision_logs.console=true\`, log level \`info\`).
+- **OPA**: an OPA started as the full pipeline's is, with the policies and data of
+  \`opa-policies/\` and $POLICY_OPA_FLAGS, without decision logs, at $POLICY_OPA_URL, over
+  TCP on loopback.
 - **Client**: \`io.portcullis.policy.PolicyRoundTripBenchmark\` from the test classes in its
   own JVM ($POLICY_HEAP). It sends through the gateway's own \`OpaClient\` with the
   gateway's defaults (200 ms timeout, up to 32 pooled keep-alive HTTP/1.1 connections), on
@@ -1074,6 +1169,7 @@ main() {
     trap cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    start_policy_opa
     probe_opa_timers
     start_simulator
     start_lite_opa
@@ -1093,9 +1189,12 @@ main() {
     evaluate_goals
     # Last, because a rate above what OPA can serve leaves OPA a backlog of queries whose
     # clients have given up, which would slow down whatever runs next.
+    recording_counts
+    cleanup
+    start_policy_opa
+    run_policy_benchmark
     cleanup
     trap - EXIT
-    run_policy_benchmark
     detection_section
 
     write_page "$OUTPUT"

@@ -103,8 +103,12 @@ SELECT 'CREATE ROLE portcullis LOGIN PASSWORD ''portcullis'''
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'portcullis')\gexec
 SELECT 'CREATE DATABASE portcullis OWNER portcullis'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'portcullis')\gexec
+SELECT 'CREATE DATABASE portcullis_bench OWNER portcullis'
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'portcullis_bench')\gexec
+SELECT 'CREATE DATABASE portcullis_bench_lite OWNER portcullis'
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'portcullis_bench_lite')\gexec
 SQL
-    say "role and database 'portcullis' exist"
+    say "role 'portcullis' and its databases exist: 'portcullis', and 'portcullis_bench' and 'portcullis_bench_lite' for bench/run.sh"
 }
 
 do_start() {
@@ -113,6 +117,7 @@ do_start() {
     if server_running; then
         if healthy; then
             say "already running on 127.0.0.1:$PORTCULLIS_POSTGRES_PORT"
+            create_role_and_database
             return 0
         fi
     else
