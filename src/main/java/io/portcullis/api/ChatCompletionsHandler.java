@@ -306,16 +306,9 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
             });
         }
         body.read()
-                .compose(bytes -> upstream.statusCode() == 200 && answer != null
-                        ? maskBody(bytes, answer, exchange) : Future.succeededFuture(bytes))
-                .compose(bytes -> upstream.statusCode() == 200 && toolCallGate != null
-                        ? checkToolCalls(bytes, toolCallGate) : Future.succeededFuture(bytes))
+                .compose(bytes -> upstream.statusCode() == 200
+                        ? completion(bytes, answer, toolCallGate, exchange) : Future.succeededFuture(bytes))
                 .onSuccess(bytes -> {
-                    if (upstream.statusCode() == 200 && !isJsonObject(bytes)) {
-                        LOG.warnf("Upstream %s sent a 200 body that is not a JSON object", exchange.upstream().name());
-                        context.fail(new GatewayException(ErrorCode.UPSTREAM_INVALID_RESPONSE));
-                        return;
-                    }
                     HttpServerResponse caller = context.response().setStatusCode(upstream.statusCode());
                     String retryAfter = upstream.getHeader("Retry-After");
                     if (retryAfter != null && upstream.statusCode() >= 400) {
@@ -340,64 +333,58 @@ public class ChatCompletionsHandler implements Handler<RoutingContext> {
     }
 
     /**
-     * Masks a non-streamed completion. Bodies larger than {@link #INLINE_INSPECTION_BYTES} are
-     * masked on a worker thread. A body that is not a JSON object is returned as it is, and
-     * rejected by the caller of this method.
+     * Checks a non-streamed completion (HTTP 200) and returns the body for the caller. With
+     * nothing to mask or check, that is the upstream's bytes as they are. Otherwise the
+     * completion is decoded once, masked, its tool calls checked while the response waits, and
+     * encoded again. A body that is not a JSON object fails with {@code upstream_invalid_response}.
+     * Bodies larger than {@link #INLINE_INSPECTION_BYTES} are decoded and masked on a worker thread.
      */
-    private Future<Buffer> maskBody(Buffer bytes, AnswerMasking answer, UpstreamExchange exchange) {
-        Callable<Buffer> mask = () -> {
-            JsonObject completion;
-            try {
-                if (!(Json.decodeValue(bytes) instanceof JsonObject object)) {
-                    return bytes;
+    private Future<Buffer> completion(Buffer bytes, AnswerMasking answer, ToolCallGate toolCallGate,
+            UpstreamExchange exchange) {
+        Callable<JsonObject> decodeAndMask = () -> {
+            JsonObject completion = jsonObject(bytes, exchange);
+            if (answer != null) {
+                try {
+                    answer.maskBody(completion);
+                } catch (RuntimeException e) {
+                    LOG.errorf("Masking the answer of upstream %s failed: %s", exchange.upstream().name(),
+                            e.getClass().getName());
+                    throw new GatewayException(ErrorCode.MASKING_FAILED);
                 }
-                completion = object;
-            } catch (DecodeException e) {
-                return bytes;
             }
-            try {
-                answer.maskBody(completion);
-            } catch (RuntimeException e) {
-                LOG.errorf("Masking the answer of upstream %s failed: %s", exchange.upstream().name(),
-                        e.getClass().getName());
-                throw new GatewayException(ErrorCode.MASKING_FAILED);
-            }
-            return completion.toBuffer();
+            return completion;
         };
-        if (bytes.length() <= INLINE_INSPECTION_BYTES) {
+        Future<JsonObject> decoded;
+        if (bytes.length() > INLINE_INSPECTION_BYTES && answer != null) {
+            decoded = vertx.executeBlocking(decodeAndMask, false);
+        } else {
             try {
-                return Future.succeededFuture(mask.call());
+                decoded = Future.succeededFuture(decodeAndMask.call());
             } catch (Exception e) {
                 return Future.failedFuture(e);
             }
         }
-        return vertx.executeBlocking(mask, false);
+        if (answer == null && toolCallGate == null) {
+            return decoded.map(bytes);
+        }
+        if (toolCallGate == null) {
+            return decoded.map(JsonObject::toBuffer);
+        }
+        return decoded.compose(completion -> Future.fromCompletionStage(toolCallGate.checkCompletion(completion)
+                .map(JsonObject::toBuffer).subscribeAsCompletionStage()));
     }
 
-    /**
-     * Checks the tool calls of a non-streamed completion, which waits meanwhile. A body that is not
-     * a JSON object is returned as it is, and rejected by the caller of this method.
-     */
-    private static Future<Buffer> checkToolCalls(Buffer bytes, ToolCallGate gate) {
-        JsonObject completion;
+    /** Decodes a 200 body that must be a JSON object, or fails with {@code upstream_invalid_response}. */
+    private static JsonObject jsonObject(Buffer bytes, UpstreamExchange exchange) {
         try {
-            if (!(Json.decodeValue(bytes) instanceof JsonObject object)) {
-                return Future.succeededFuture(bytes);
+            if (Json.decodeValue(bytes) instanceof JsonObject object) {
+                return object;
             }
-            completion = object;
         } catch (DecodeException e) {
-            return Future.succeededFuture(bytes);
+            // Reported below, like any other body that is not a JSON object.
         }
-        return Future.fromCompletionStage(gate.checkCompletion(completion).map(JsonObject::toBuffer)
-                .subscribeAsCompletionStage());
-    }
-
-    private static boolean isJsonObject(Buffer bytes) {
-        try {
-            return Json.decodeValue(bytes) instanceof JsonObject;
-        } catch (DecodeException e) {
-            return false;
-        }
+        LOG.warnf("Upstream %s sent a 200 body that is not a JSON object", exchange.upstream().name());
+        throw new GatewayException(ErrorCode.UPSTREAM_INVALID_RESPONSE);
     }
 
     private static String contentTypeOf(HttpClientResponse upstream) {
