@@ -2,7 +2,7 @@ package io.portcullis.observability;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The session-event publisher's view of the Kafka broker, shown by {@link BrokerHealthCheck}.
@@ -11,22 +11,41 @@ import java.util.function.BooleanSupplier;
 @ApplicationScoped
 public class BrokerStatus {
 
-    private volatile BooleanSupplier reachable;
+    /** What the publisher of this replica knows about the broker. */
+    public enum State {
+        /** The last round of events reached Kafka. */
+        REACHABLE("reachable"),
+        /** The last round of events failed, and the events wait in the outbox. */
+        UNREACHABLE("unreachable"),
+        /** Another replica holds the relay's lock and publishes, so this one does not contact Kafka. */
+        STANDBY("standby"),
+        /** This replica relays, but has sent no events since it took the relay's lock. */
+        NOT_CONTACTED("not contacted yet");
 
-    /**
-     * Registers a supplier that returns false while the publisher cannot reach Kafka, or null to
-     * forget the previous one.
-     */
-    public void register(BooleanSupplier brokerReachable) {
-        this.reachable = brokerReachable;
+        private final String label;
+
+        State(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
     }
 
-    /** Returns {@code reachable}, {@code unreachable}, or {@code no publisher} before a registration. */
+    private volatile Supplier<State> state;
+
+    /** Registers a supplier of the publisher's current state, or null to forget the previous one. */
+    public void register(Supplier<State> publisherState) {
+        this.state = publisherState;
+    }
+
+    /** Returns the current state's label, or {@code no publisher} before a registration. */
     public String describe() {
-        BooleanSupplier current = reachable;
+        Supplier<State> current = state;
         if (current == null) {
             return "no publisher";
         }
-        return current.getAsBoolean() ? "reachable" : "unreachable";
+        return current.get().label();
     }
 }

@@ -122,7 +122,7 @@ class ObservabilityTest {
 
     @Test
     void kafkaOutageKeepsReplicaReady() {
-        broker.register(() -> false);
+        broker.register(() -> BrokerStatus.State.UNREACHABLE);
         given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
