@@ -1,6 +1,8 @@
 package io.portcullis.recording;
 
 import io.micrometer.core.instrument.Metrics;
+import io.portcullis.observability.BrokerStatus;
+import io.portcullis.observability.BrokerStatus.State;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -56,15 +58,19 @@ public class OutboxRelay {
 
     private final Pool pool;
     private final RecordingConfig.Kafka config;
+    private final BrokerStatus brokerStatus;
+    /** What this replica's relay knows about Kafka, for the readiness details. */
+    private volatile State brokerState = State.STANDBY;
     private volatile boolean running;
     private Thread thread;
     private KafkaProducer<String, String> producer;
     private SqlConnection lockHolder;
 
     @Inject
-    public OutboxRelay(Pool pool, RecordingConfig config) {
+    public OutboxRelay(Pool pool, RecordingConfig config, BrokerStatus brokerStatus) {
         this.pool = pool;
         this.config = config.kafka();
+        this.brokerStatus = brokerStatus;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -74,8 +80,14 @@ public class OutboxRelay {
             return;
         }
         running = true;
+        brokerStatus.register(this::brokerState);
         thread = Thread.ofPlatform().name("portcullis-outbox-relay").daemon().start(this::run);
         LOG.infof("Relaying session events to Kafka topic %s at %s", config.topic(), config.bootstrapServers());
+    }
+
+    /** Returns what this replica's relay knows about Kafka. */
+    public State brokerState() {
+        return brokerState;
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -146,6 +158,9 @@ public class OutboxRelay {
                     return;
                 }
                 Metrics.counter("portcullis.events.relay.failures").increment();
+                if (e instanceof KafkaException || e instanceof ExecutionException) {
+                    brokerState = State.UNREACHABLE;
+                }
                 LOG.warnf("Relaying the outbox to Kafka failed, retrying in %d ms: %s", backoff, e.toString());
                 releaseLock();
                 sleepQuietly(backoff);
@@ -162,10 +177,15 @@ public class OutboxRelay {
                 .iterator().next().getBoolean("locked");
         if (locked) {
             lockHolder = connection;
+            if (brokerState == State.STANDBY) {
+                // A failed round gives up the lock and takes it again; it stays unreachable meanwhile.
+                brokerState = State.NOT_CONTACTED;
+            }
             LOG.info("This replica relays the outbox to Kafka");
             return true;
         }
         connection.closeAndAwait();
+        brokerState = State.STANDBY;
         // Another replica relays; look again later in case it goes away.
         Thread.sleep(MAX_BACKOFF.toMillis());
         return false;
@@ -204,6 +224,7 @@ public class OutboxRelay {
         lockHolder.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(published.toArray(Long[]::new)))
                 .await().atMost(QUERY_TIMEOUT);
         Metrics.counter("portcullis.events.published").increment(published.size());
+        brokerState = State.REACHABLE;
         return rows.size();
     }
 

@@ -3,12 +3,12 @@ package io.portcullis.observability;
 import static io.restassured.RestAssured.given;
 
 /** Reads sample values from the gateway's {@code /q/metrics} page in the Prometheus text format. */
-final class PrometheusText {
+public final class PrometheusText {
 
     private PrometheusText() {
     }
 
-    static String scrape() {
+    public static String scrape() {
         return given().when().get("/q/metrics").then().statusCode(200).extract().body().asString();
     }
 
@@ -16,7 +16,7 @@ final class PrometheusText {
      * Returns the sum of the samples named {@code name} whose labels include every
      * {@code label="value"} pair given, or 0 when there is none.
      */
-    static double sum(String page, String name, String... labels) {
+    public static double sum(String page, String name, String... labels) {
         double total = 0;
         for (String line : page.split("\n")) {
             if (line.startsWith("#") || !line.startsWith(name)) {

@@ -1,5 +1,6 @@
 package io.portcullis.recording;
 
+import io.portcullis.observability.PrometheusText;
 import io.portcullis.testsupport.GatewayStackResource;
 import io.portcullis.testsupport.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -26,8 +27,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * The outbox relay across a Kafka outage. A broker of the test's own is killed while requests
@@ -42,6 +45,7 @@ class KafkaOutageTest {
     static final String TOPIC = "portcullis.session-events.outage-test";
     static final int BROKER_PORT = 8490;
     static final int CONTROLLER_PORT = 8491;
+    static final String BACKLOG = "portcullis_outbox_backlog_events";
 
     static OwnKafkaBroker broker;
 
@@ -80,11 +84,20 @@ class KafkaOutageTest {
             sendRequests(token, sessions, 2);
             // While the broker is down, the new events wait in the outbox.
             assertThat(pendingOutboxRows(sessions)).isGreaterThan(0);
+            // The replica stays ready, and the outage shows in the health details and the backlog gauge.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(KafkaOutageTest::brokerDetail, "unreachable"::equals);
+            given().when().get("/q/health/ready").then().statusCode(200)
+                    .body("checks.find { it.name == 'kafka' }.status", equalTo("UP"));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> PrometheusText.sum(PrometheusText.scrape(), BACKLOG) > 0);
 
             broker.start();
             sendRequests(token, sessions, 1);
 
             Map<String, List<String>> expected = awaitEvents(collector, sessions);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(KafkaOutageTest::brokerDetail, "reachable"::equals);
             for (String session : sessions) {
                 assertThat(expected.get(session)).as("events of %s", session).hasSize(5 * 4);
                 assertThat(collector.firstSeenOrder(session)).as("events of %s in Kafka", session)
@@ -96,6 +109,12 @@ class KafkaOutageTest {
                 assertThat(event.getString("specversion")).isEqualTo("1.0");
             }
         }
+    }
+
+    /** Returns {@code data.broker} of the readiness check {@code kafka}. */
+    private static String brokerDetail() {
+        return given().when().get("/q/health/ready").then().extract()
+                .path("checks.find { it.name == 'kafka' }.data.broker");
     }
 
     private static void sendRequests(String token, List<String> sessions, int perSession) {
