@@ -50,7 +50,8 @@
 #   BENCH_LITELLM_VERSION LiteLLM release from PyPI (default in bench/litellm.sh)
 #   BENCH_OUTPUT          page to write (default docs/benchmarks.md)
 #   BENCH_SKIP_BUILD      1 to reuse the jar, test classes and harness of an earlier build
-#   BENCH_DETECTION       0 to leave out bench/detection.sh and its sections of the page
+#   BENCH_DETECTION       0 to skip bench/detection.sh and keep the detection sections of the
+#                         page being replaced, with the date and commit they name
 set -euo pipefail
 
 # shellcheck source=stack/env.sh
@@ -919,7 +920,17 @@ describe_commit() {
 # the script is absent.
 detection_section() {
     local script=$PORTCULLIS_HOME/bench/detection.sh output=$WORK_DIR/detection.md
-    [[ -x $script && ${BENCH_DETECTION:-1} != 0 ]] || return 0
+    if [[ ${BENCH_DETECTION:-1} == 0 ]]; then
+        if [[ -f $OUTPUT ]]; then
+            sed -n '/^<!-- detection:begin -->$/,/^<!-- detection:end -->$/p' "$OUTPUT" >"$output"
+            if [[ -s $output ]]; then
+                DETECTION_OUTPUT=$output
+                PAGE_SCOPE='page, except the detection sections at its end, which it kept from the page it replaced (BENCH_DETECTION=0),'
+            fi
+        fi
+        return 0
+    fi
+    [[ -x $script ]] || return 0
     rm -f "$output"
     BENCH_DETECTION_OUTPUT=$output "$script" || die "bench/detection.sh failed; see its output above"
     [[ -s $output ]] || die "bench/detection.sh wrote nothing to $output"
@@ -944,7 +955,7 @@ write_page() {
 Measured figures, each with the command, machine and date that produced it. Rerun the
 command to replace them. Numbers from another machine are not comparable.
 
-\`bench/run.sh\` produced this whole page at commit $COMMIT_DESCRIPTION, with
+\`bench/run.sh\` produced this ${PAGE_SCOPE:-whole page} at commit $COMMIT_DESCRIPTION, with
 \`BENCH_RATES="${RATES[*]}" BENCH_LITELLM_RATES="${LITELLM_RATES[*]}" BENCH_DURATION=$DURATION
 BENCH_WARMUP=$WARMUP\`. Gatling's reports: $REPORT_LIST.
 
