@@ -1,10 +1,14 @@
 package io.portcullis.recording;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.hibernate.LockMode;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -16,24 +20,67 @@ import java.util.UUID;
 
 /**
  * Appends events to a session's hash chain and its outbox entries in one transaction. The
- * session row is locked first ({@code SELECT ... FOR UPDATE}), so concurrent requests of one
- * session append one after the other and the chain stays linear.
+ * session row is created or locked first, so concurrent requests of one session append one
+ * after the other and the chain stays linear.
+ *
+ * <p>An append is two round trips of four statements on one connection. The first round trip
+ * pipelines {@code BEGIN} with the transaction's lock and statement timeouts, and an upsert that
+ * creates or locks the session row and returns the head of the chain. The second round trip
+ * pipelines one statement that inserts the events and their outbox rows and moves the head,
+ * followed by {@code COMMIT}. This class uses the reactive SQL client instead of Hibernate
+ * Reactive for that reason. Hibernate Reactive sends each statement on its own round trip, and
+ * it does not reuse the plans of native select queries: Hibernate ORM 7.2 adds a new plan-cache
+ * entry on every execution, and the entries of one SQL text share a hash code, so each lookup
+ * walks all of them.
  */
 @ApplicationScoped
 public class SessionEventStore {
 
-    private static final String CREATE_SESSION = """
+    /**
+     * Creates the session row on the first event, or locks it, and returns the head of the chain.
+     * {@code ON CONFLICT DO UPDATE} locks the existing row even when the owner does not match, in
+     * which case nothing is returned.
+     */
+    private static final String LOCK_HEAD = """
             INSERT INTO recorded_session (session_id, issuer, subject, username, created_at, last_event_at, event_count)
-            VALUES (:id, :issuer, :subject, :username, now(), now(), 0)
-            ON CONFLICT (session_id) DO NOTHING""";
+            VALUES ($1, $2, $3, $4, now(), now(), 0)
+            ON CONFLICT (session_id) DO UPDATE SET event_count = recorded_session.event_count
+            WHERE recorded_session.issuer = EXCLUDED.issuer AND recorded_session.subject = EXCLUDED.subject
+            RETURNING event_count, last_hash""";
 
-    private final Mutiny.SessionFactory sessions;
+    /**
+     * Inserts the events and their outbox rows, and moves the head to the last event. The outbox
+     * rows are inserted in chain order, so their ids, which set the relay's order, follow it too.
+     */
+    private static final String WRITE_EVENTS = """
+            WITH stored AS (
+                INSERT INTO session_event
+                    (event_id, session_id, sequence, type, request_id, occurred_at, data, previous_hash, hash)
+                SELECT event_id, $1, sequence, type, request_id, occurred_at, data, previous_hash, hash
+                FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
+                            $8::text[], $9::text[])
+                    AS event (event_id, sequence, type, request_id, occurred_at, data, previous_hash, hash)
+            ), queued AS (
+                INSERT INTO event_outbox (event_id, session_id, payload)
+                SELECT event_id, $1, payload
+                FROM unnest($2::uuid[], $10::text[]) WITH ORDINALITY AS entry (event_id, payload, position)
+                ORDER BY position
+            )
+            UPDATE recorded_session SET event_count = $11, last_hash = $12, last_event_at = $13
+            WHERE session_id = $1""";
+
+    private final io.vertx.sqlclient.Pool pool;
     private final RecordingConfig config;
+    /** BEGIN and the timeouts, sent as one simple query; the value is a number formatted here. */
+    private final String begin;
 
     @Inject
-    public SessionEventStore(Mutiny.SessionFactory sessions, RecordingConfig config) {
-        this.sessions = sessions;
+    public SessionEventStore(Pool pool, RecordingConfig config) {
+        this.pool = pool.getDelegate();
         this.config = config;
+        String millis = Long.toString(config.writeTimeout().toMillis());
+        // Both limits end with the transaction: PostgreSQL rolls back a write that waits too long.
+        this.begin = "BEGIN; SET LOCAL lock_timeout = " + millis + "; SET LOCAL statement_timeout = " + millis;
     }
 
     /**
@@ -44,56 +91,96 @@ public class SessionEventStore {
      *                               for another identity
      */
     Uni<List<SessionEvent>> append(SessionOwner owner, List<NewEvent> events) {
-        return sessions.withTransaction((session, transaction) -> limitWaits(session)
-                        .chain(() -> lockHead(session, owner))
-                        .chain(head -> appendAll(session, head, events)))
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        // The connection goes back to the pool only once COMMIT or ROLLBACK has returned.
+        Future<List<SessionEvent>> appended = pool.withConnection(connection -> append(connection, owner, events));
+        return Uni.createFrom().completionStage(appended.toCompletionStage())
                 // A backstop for a connection that hangs; the database's own timeouts normally come first.
                 .ifNoItem().after(config.writeTimeout().multipliedBy(2)).fail();
     }
 
-    /**
-     * Bounds the lock wait and each statement of the transaction by the write timeout, so that
-     * PostgreSQL rolls back a write that waits too long instead of the client abandoning it.
-     */
-    private Uni<Void> limitWaits(Mutiny.Session session) {
-        String millis = Long.toString(config.writeTimeout().toMillis());
-        return session.createNativeQuery("SELECT set_config('lock_timeout', :limit, true),"
-                        + " set_config('statement_timeout', :limit, true)")
-                .setParameter("limit", millis)
-                .getSingleResult()
-                .replaceWithVoid();
+    private Future<List<SessionEvent>> append(SqlConnection connection, SessionOwner owner, List<NewEvent> events) {
+        // Both statements are sent at once; a failed BEGIN fails the upsert too.
+        Future<RowSet<Row>> begun = connection.query(begin).execute();
+        Future<RowSet<Row>> head = connection.preparedQuery(LOCK_HEAD)
+                .execute(Tuple.of(owner.sessionId(), owner.issuer(), owner.subject(), owner.username()));
+        return begun.compose(ignored -> head)
+                .compose(rows -> writeAndCommit(connection, owner, headOf(rows, owner), events))
+                .recover(failure -> connection.query("ROLLBACK").execute()
+                        .transform(ignored -> Future.failedFuture(failure)));
     }
 
-    private static Uni<RecordedSession> lockHead(Mutiny.Session session, SessionOwner owner) {
-        return session.createNativeQuery(CREATE_SESSION)
-                .setParameter("id", owner.sessionId())
-                .setParameter("issuer", owner.issuer())
-                .setParameter("subject", owner.subject())
-                .setParameter("username", owner.username())
-                .executeUpdate()
-                .chain(() -> session.find(RecordedSession.class, owner.sessionId(), LockMode.PESSIMISTIC_WRITE))
-                .invoke(head -> requireOwner(head, owner));
-    }
-
-    private static void requireOwner(RecordedSession head, SessionOwner owner) {
-        if (!head.issuer.equals(owner.issuer()) || !head.subject.equals(owner.subject())) {
+    private static RecordedSession headOf(RowSet<Row> rows, SessionOwner owner) {
+        if (rows.size() == 0) {
             // The session binder rejects such requests first; this guards the chain all the same.
             throw new IllegalStateException("Session " + owner.sessionId() + " is recorded for another identity");
         }
+        Row row = rows.iterator().next();
+        RecordedSession head = new RecordedSession();
+        head.sessionId = owner.sessionId();
+        head.eventCount = row.getLong("event_count");
+        head.lastHash = row.getString("last_hash");
+        return head;
     }
 
-    private Uni<List<SessionEvent>> appendAll(Mutiny.Session session, RecordedSession head, List<NewEvent> events) {
+    /** Sends the write and COMMIT together; COMMIT turns into a rollback when the write failed. */
+    private Future<List<SessionEvent>> writeAndCommit(SqlConnection connection, SessionOwner owner,
+            RecordedSession head, List<NewEvent> events) {
         List<SessionEvent> stored = new ArrayList<>(events.size());
-        List<Object> rows = new ArrayList<>(events.size() * 2);
         for (NewEvent event : events) {
-            SessionEvent link = link(head, event);
-            stored.add(link);
-            rows.add(link);
-            rows.add(outboxEntry(link));
+            stored.add(link(head, event));
         }
-        return session.persistAll(rows.toArray())
-                .chain(session::flush)
-                .replaceWith(stored);
+        Future<RowSet<Row>> written = connection.preparedQuery(WRITE_EVENTS).execute(writeParameters(owner, head,
+                stored));
+        Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
+        return written.compose(rows -> {
+            if (rows.rowCount() != 1) {
+                return Future.failedFuture(new IllegalStateException("The head of session " + owner.sessionId()
+                        + " was not updated"));
+            }
+            return committed.map(stored);
+        });
+    }
+
+    private Tuple writeParameters(SessionOwner owner, RecordedSession head, List<SessionEvent> stored) {
+        int size = stored.size();
+        UUID[] ids = new UUID[size];
+        Long[] sequences = new Long[size];
+        String[] types = new String[size];
+        String[] requestIds = new String[size];
+        OffsetDateTime[] times = new OffsetDateTime[size];
+        String[] data = new String[size];
+        String[] previousHashes = new String[size];
+        String[] hashes = new String[size];
+        String[] payloads = new String[size];
+        for (int i = 0; i < size; i++) {
+            SessionEvent event = stored.get(i);
+            ids[i] = event.eventId;
+            sequences[i] = event.sequence;
+            types[i] = event.type;
+            requestIds[i] = event.requestId;
+            times[i] = event.occurredAt;
+            data[i] = event.data;
+            previousHashes[i] = event.previousHash;
+            hashes[i] = event.hash;
+            payloads[i] = CloudEvents.of(event, config.kafka().source(), config.kafka().maxEventBytes());
+        }
+        return Tuple.tuple()
+                .addValue(owner.sessionId())
+                .addValue(ids)
+                .addValue(sequences)
+                .addValue(types)
+                .addValue(requestIds)
+                .addValue(times)
+                .addValue(data)
+                .addValue(previousHashes)
+                .addValue(hashes)
+                .addValue(payloads)
+                .addValue(head.eventCount)
+                .addValue(head.lastHash)
+                .addValue(head.lastEventAt);
     }
 
     /** Creates the next link of the chain and moves the session's head to it. */
@@ -112,15 +199,6 @@ public class SessionEventStore {
         head.lastHash = link.hash;
         head.lastEventAt = link.occurredAt;
         return link;
-    }
-
-    private OutboxEntry outboxEntry(SessionEvent event) {
-        OutboxEntry entry = new OutboxEntry();
-        entry.eventId = event.eventId;
-        entry.sessionId = event.sessionId;
-        entry.payload = CloudEvents.of(event, config.kafka().source(), config.kafka().maxEventBytes());
-        entry.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
-        return entry;
     }
 
     static OffsetDateTime utc(Instant time) {
