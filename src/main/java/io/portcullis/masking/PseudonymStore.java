@@ -4,6 +4,7 @@ import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
 import io.portcullis.masking.PseudonymCipher.Owner;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -37,9 +38,12 @@ public class PseudonymStore {
     private static final String LOAD = """
             SELECT entity_type, ordinal, value_sealed FROM session_pseudonym
             WHERE session_id = $1 ORDER BY entity_type, ordinal""";
+    /** All new rows in one statement, which is atomic without a transaction around it. */
     private static final String INSERT = """
             INSERT INTO session_pseudonym (session_id, entity_type, ordinal, value_digest, value_sealed)
-            VALUES ($1, $2, $3, $4, $5)""";
+            SELECT $1, entity_type, ordinal, value_digest, value_sealed
+            FROM unnest($2::varchar[], $3::int[], $4::bytea[], $5::bytea[])
+                AS added (entity_type, ordinal, value_digest, value_sealed)""";
 
     private final Pool client;
     private final PseudonymCipher cipher;
@@ -81,7 +85,7 @@ public class PseudonymStore {
     }
 
     /**
-     * Saves new pseudonyms of a session in one transaction.
+     * Saves new pseudonyms of a session in one statement, so all of them or none are stored.
      *
      * @return a failure with {@link ConflictException} when another request stored one of the
      *         values or ordinals first; nothing was saved then
@@ -91,13 +95,19 @@ public class PseudonymStore {
             return Uni.createFrom().voidItem();
         }
         Owner owner = new Owner(sessionId, issuer, subject);
-        List<Tuple> rows = new ArrayList<>(added.size());
-        for (Pseudonyms.Entry entry : added) {
-            rows.add(Tuple.of(sessionId, entry.type(), entry.ordinal(),
-                    io.vertx.core.buffer.Buffer.buffer(cipher.digest(sessionId, entry.type(), entry.value())),
-                    io.vertx.core.buffer.Buffer.buffer(cipher.seal(owner, entry.type(), entry.value()))));
+        int size = added.size();
+        String[] types = new String[size];
+        Integer[] ordinals = new Integer[size];
+        Buffer[] digests = new Buffer[size];
+        Buffer[] sealed = new Buffer[size];
+        for (int i = 0; i < size; i++) {
+            Pseudonyms.Entry entry = added.get(i);
+            types[i] = entry.type();
+            ordinals[i] = entry.ordinal();
+            digests[i] = Buffer.buffer(cipher.digest(sessionId, entry.type(), entry.value()));
+            sealed[i] = Buffer.buffer(cipher.seal(owner, entry.type(), entry.value()));
         }
-        return client.withTransaction(connection -> connection.preparedQuery(INSERT).executeBatch(rows))
+        return client.preparedQuery(INSERT).execute(Tuple.of(sessionId, types, ordinals, digests, sealed))
                 .ifNoItem().after(QUERY_TIMEOUT).fail()
                 .onFailure(PseudonymStore::isConflict).transform(ignored -> new ConflictException())
                 .onFailure(failure -> !(failure instanceof ConflictException)).transform(PseudonymStore::unavailable)
