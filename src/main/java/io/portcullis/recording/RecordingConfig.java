@@ -74,7 +74,10 @@ public interface RecordingConfig {
         @WithDefault("portcullis-outbox-relay")
         String transactionalId();
 
-        /** Pause between two polls of an empty outbox. Default 200 ms. */
+        /**
+         * Pause after a round that found fewer than {@code batch-size} events, so an event reaches
+         * Kafka up to this long after it was stored. Default 200 ms.
+         */
         @WithName("poll-interval")
         @WithDefault("200ms")
         Duration pollInterval();
