@@ -90,7 +90,12 @@ public class MaskingStage {
 
     private Uni<MaskedRequest> attempt(Mask mask, ChatRequest request, BoundSession session, CallerIdentity caller,
             ScannedPrompt scanned, int attempt) {
-        return store.load(session.id(), caller.issuer(), caller.subject())
+        // A session's first turn has no pseudonyms yet, so it skips the load. Should a
+        // concurrent request have stored some meanwhile, the save conflicts and the retry loads.
+        Uni<Pseudonyms> stored = attempt == 1 && session.turn() == 1
+                ? Uni.createFrom().item(Pseudonyms::empty)
+                : store.load(session.id(), caller.issuer(), caller.subject());
+        return stored
                 .chain(pseudonyms -> maskRequest(mask, request, pseudonyms, scanned))
                 .call(masked -> store.save(session.id(), caller.issuer(), caller.subject(),
                         masked.pseudonyms().takeAdded()))

@@ -127,12 +127,21 @@ public class GatewayMetrics {
      * Kafka. The outbox relay registers its counter once at start. A growing value means that the
      * broker is unreachable or slower than the gateway.
      */
-    public void outboxBacklog(Supplier<Number> unpublishedEvents) {
-        Gauge.builder(OUTBOX_BACKLOG, unpublishedEvents, supplier -> supplier.get().doubleValue())
+    public Gauge outboxBacklog(Supplier<Number> unpublishedEvents) {
+        return Gauge.builder(OUTBOX_BACKLOG, unpublishedEvents, supplier -> supplier.get().doubleValue())
                 .description("Session events in the outbox that Kafka has not acknowledged yet")
                 .baseUnit("events")
                 .strongReference(true)
                 .register(registry);
+    }
+
+    /**
+     * Removes a gauge that {@link #outboxBacklog} registered, when its source stops, so that a
+     * registry that outlives the application (as in tests that restart it) does not keep reading
+     * the stopped source and ignore the next registration.
+     */
+    public void remove(Gauge gauge) {
+        registry.remove(gauge);
     }
 
     /**

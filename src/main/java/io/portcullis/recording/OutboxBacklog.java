@@ -1,5 +1,6 @@
 package io.portcullis.recording;
 
+import io.micrometer.core.instrument.Gauge;
 import io.portcullis.observability.GatewayMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -35,6 +36,7 @@ public class OutboxBacklog {
     /** The latest count, or NaN before the first count and after a count failed. */
     private volatile double pending = Double.NaN;
     private long timer = -1;
+    private Gauge gauge;
 
     @Inject
     public OutboxBacklog(Pool pool, Vertx vertx, GatewayMetrics metrics) {
@@ -44,7 +46,7 @@ public class OutboxBacklog {
     }
 
     void onStart(@Observes StartupEvent event) {
-        metrics.outboxBacklog(() -> pending);
+        gauge = metrics.outboxBacklog(() -> pending);
         count();
         timer = vertx.setPeriodic(INTERVAL.toMillis(), id -> count());
     }
@@ -52,6 +54,9 @@ public class OutboxBacklog {
     void onStop(@Observes ShutdownEvent event) {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
+        }
+        if (gauge != null) {
+            metrics.remove(gauge);
         }
     }
 
