@@ -14,13 +14,22 @@ found_types := {entity_type |
 	entity_count != 0
 }
 
-secret_types := {entity_type | some entity_type in config.data_protection.secret_types}
+# The found types of the data's secret_types and pii_types. Each found type is looked
+# up in the lists, so that the policy does not build sets of the whole lists for every
+# request.
+found_secret_types := {entity_type |
+	some entity_type in found_types
+	entity_type in config.data_protection.secret_types
+}
 
-pii_types := {entity_type | some entity_type in config.data_protection.pii_types}
+found_pii_types := {entity_type |
+	some entity_type in found_types
+	entity_type in config.data_protection.pii_types
+}
 
 secret_problems contains reason if {
 	input.request.api == "chat.completions"
-	found_secrets := found_types & secret_types
+	found_secrets := found_secret_types
 	count(found_secrets) > 0
 	reason := sprintf("the prompt contains secrets (%s); remove them and send the request again", [concat(", ", sort(found_secrets))])
 }
@@ -43,24 +52,18 @@ mask_mode := mode if {
 
 # Every found type is masked in the prompt, unknown types and secrets included, except
 # the personal data types that the caller may see in clear.
-prompt_mask_types := {entity_type |
-	some entity_type in found_types
-	not clear_type(entity_type)
-}
-
-clear_type(entity_type) if {
+prompt_mask_types := found_types - found_pii_types if {
 	pii_in_clear
-	entity_type in pii_types
-}
+} else := found_types
 
 # A model can write personal data that the prompt did not contain, so by default
 # ("all") responses are masked for every personal data type. "found" masks only the
 # types found in the prompt.
 response_mask_types := set() if {
 	pii_in_clear
-} else := found_types & pii_types if {
+} else := found_pii_types if {
 	config.data_protection.mask_response == "found"
-} else := pii_types
+} else := {entity_type | some entity_type in config.data_protection.pii_types}
 
 base_mask := {
 	"prompt": sort(prompt_mask_types),

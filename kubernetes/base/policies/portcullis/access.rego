@@ -11,12 +11,6 @@ import data.portcullis.config
 # "allow", "approval" or "deny".
 tool_classes := ["read", "write", "destructive"]
 
-# Actions ranked by how much they permit, so that a union of rights takes the highest
-# rank and an intersection the lowest. A misspelt or missing action ranks as "deny".
-action_rank := {"deny": 0, "approval": 1, "allow": 2}
-
-action_names := ["deny", "approval", "allow"]
-
 is_non_empty_string(value) if {
 	is_string(value)
 	value != ""
@@ -25,7 +19,10 @@ is_non_empty_string(value) if {
 # In OPA (checked with 1.22.4), `not is_boolean(input.identity.agent)` is undefined,
 # not true, when the field is missing, so a check written that way never fires.
 # Negated checks of input fields therefore pass the enclosing object and the key.
-has_non_empty_string(parent, key) if is_non_empty_string(parent[key])
+has_non_empty_string(parent, key) if {
+	is_string(parent[key])
+	parent[key] != ""
+}
 
 has_boolean(parent, key) if is_boolean(parent[key])
 
@@ -69,8 +66,10 @@ identity_problems contains "identity.groups is not a list" if {
 
 # The actors of a delegated token, each an object {"subject", "client_id", "actor"}
 # whose nested actor is the previous party in the chain (RFC 8693 "act"). The set is
-# empty when identity.actor is null or absent.
+# empty when identity.actor is null or absent, which the first line checks before the
+# walk, because most tokens carry no actor.
 actor_chain contains actor if {
+	input.identity.actor != null
 	some path, actor
 	walk(input.identity.actor, [path, actor])
 	every key in path {
@@ -148,50 +147,84 @@ max_tokens_of(entry) := entry.max_tokens if {
 	positive_integer(config.defaults.max_tokens)
 }
 
-# Any tools_mode other than "remove", a misspelt one included, counts as "deny".
-tools_mode_of(entry) := object.get(entry, "tools_mode", object.get(config, ["defaults", "tools_mode"], "remove"))
-
-strictest_tools_mode(modes) := "remove" if {
-	every mode in modes {
-		mode == "remove"
-	}
-} else := "deny"
-
-action_rank_of(entry, class) := object.get(action_rank, object.get(entry, ["tool_actions", class], "deny"), 0)
+# The tools_mode of an entry that names none.
+default_tools_mode := mode if {
+	mode := config.defaults.tools_mode
+} else := "remove"
 
 # Rights that any one of entries grants: the union of models and tools, the highest
-# max_tokens and, per tool-call class, the most permissive action.
+# max_tokens and, per tool-call class, the most permissive action. Undefined when no
+# entry has a valid max_tokens and the data has no default.
 union_rights(entries) := {
 	"models": {model | some entry in entries; some model in entry.models},
 	"tools": {tool | some entry in entries; some tool in entry.tools},
 	"max_tokens": max({max_tokens_of(entry) | some entry in entries}),
-	"tools_mode": strictest_tools_mode({tools_mode_of(entry) | some entry in entries}),
-	"tool_actions": {class: action_names[rank] |
-		some class in tool_classes
-		rank := max({action_rank_of(entry, class) | some entry in entries})
-	},
+	"tools_mode": union_tools_mode(entries),
+	"tool_actions": {class: union_tool_action(entries, class) | some class in tool_classes},
 }
 
+# Any tools_mode other than "remove", a misspelt one included, counts as "deny".
+union_tools_mode(entries) := "remove" if {
+	every entry in entries {
+		object.get(entry, "tools_mode", default_tools_mode) == "remove"
+	}
+} else := "deny"
+
+# A misspelt or missing action counts as "deny".
+union_tool_action(entries, class) := "allow" if {
+	some entry in entries
+	entry.tool_actions[class] == "allow"
+} else := "approval" if {
+	some entry in entries
+	entry.tool_actions[class] == "approval"
+} else := "deny"
+
 # Rights that every one of all grants: the intersection of models and tools, the
-# lowest max_tokens and, per tool-call class, the least permissive action.
+# lowest max_tokens, the stricter tools_mode and, per tool-call class, the least
+# permissive action. Each element of all is a result of union_rights.
 intersect_rights(all) := {
 	"models": intersection({rights.models | some rights in all}),
 	"tools": intersection({rights.tools | some rights in all}),
 	"max_tokens": min({rights.max_tokens | some rights in all}),
-	"tools_mode": strictest_tools_mode({rights.tools_mode | some rights in all}),
-	"tool_actions": {class: action_names[rank] |
-		some class in tool_classes
-		rank := min({action_rank[rights.tool_actions[class]] | some rights in all})
-	},
+	"tools_mode": intersect_tools_mode(all),
+	"tool_actions": {class: intersect_tool_action(all, class) | some class in tool_classes},
 }
 
-actor_rights := {union_rights([config.clients[actor.client_id]]) | some actor in actor_chain}
+intersect_tools_mode(all) := "remove" if {
+	every rights in all {
+		rights.tools_mode == "remove"
+	}
+} else := "deny"
+
+intersect_tool_action(all, class) := "deny" if {
+	some rights in all
+	rights.tool_actions[class] == "deny"
+} else := "approval" if {
+	some rights in all
+	rights.tool_actions[class] == "approval"
+} else := "allow"
+
+subject_rights := union_rights(subject_entries)
+
+# Each actor limits the token as if it called the gateway itself.
+actor_rights := [union_rights([config.clients[actor.client_id]]) | some actor in actor_chain]
 
 # The caller's rights after every check of this file has passed. Undefined otherwise,
-# which the decisions treat as no rights.
-effective_rights := intersect_rights({union_rights(subject_entries)} | actor_rights) if {
+# which the decisions treat as no rights. Most tokens carry no actor, so the
+# intersection is computed only for delegated tokens.
+effective_rights := subject_rights if {
 	count(identity_problems) == 0
 	count(access_problems) == 0
+	not delegated
+}
+
+# An actor whose rights are undefined (its entry has no valid max_tokens and the data
+# has no default) leaves the token without rights.
+effective_rights := intersect_rights(array.concat([subject_rights], actor_rights)) if {
+	count(identity_problems) == 0
+	count(access_problems) == 0
+	delegated
+	count(actor_rights) == count(actor_chain)
 }
 
 model_problems contains reason if {
