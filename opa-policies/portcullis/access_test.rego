@@ -274,3 +274,33 @@ test_rights_without_max_tokens_denied if {
 		},
 	}]))
 }
+
+test_rights_without_defaults if {
+	no_failures(request_failures([
+		{
+			"label": "no default tools_mode counts as remove",
+			"input": chat_input(bob, {}, {}),
+			"config": json.patch(fixture_config, [{"op": "remove", "path": "/defaults/tools_mode"}]),
+			"want": {
+				"allow": true,
+				"constraints": {
+					"models": ["model-a"],
+					"max_tokens": 512,
+					"tools": ["lookup_customer", "run_sql"],
+					"tools_mode": "remove",
+				},
+			},
+		},
+		{
+			# Leaving the actor out of the intersection would give the subject's rights.
+			"label": "actor without max_tokens and no default leaves no rights",
+			"input": chat_input(acting(agent("build-agent", "smoke-test"), actor("helpdesk-bot")), {}, {}),
+			"config": object.remove(fixture_config, ["defaults"]),
+			"want": {
+				"allow": false,
+				"reasons": ["no policy rule allows this request"],
+				"constraints": {"models": [], "tools": [], "tools_mode": "deny"},
+			},
+		},
+	]))
+}
