@@ -209,20 +209,23 @@ subject_rights := union_rights(subject_entries)
 # Each actor limits the token as if it called the gateway itself.
 actor_rights := [union_rights([config.clients[actor.client_id]]) | some actor in actor_chain]
 
+access_checks_passed if {
+	count(identity_problems) == 0
+	count(access_problems) == 0
+}
+
 # The caller's rights after every check of this file has passed. Undefined otherwise,
 # which the decisions treat as no rights. Most tokens carry no actor, so the
 # intersection is computed only for delegated tokens.
 effective_rights := subject_rights if {
-	count(identity_problems) == 0
-	count(access_problems) == 0
+	access_checks_passed
 	not delegated
 }
 
 # An actor whose rights are undefined (its entry has no valid max_tokens and the data
 # has no default) leaves the token without rights.
 effective_rights := intersect_rights(array.concat([subject_rights], actor_rights)) if {
-	count(identity_problems) == 0
-	count(access_problems) == 0
+	access_checks_passed
 	delegated
 	count(actor_rights) == count(actor_chain)
 }
