@@ -14,8 +14,8 @@ found_types := {entity_type |
 	entity_count != 0
 }
 
-# The found types of the data's secret_types and pii_types. Each found type is looked
-# up in the lists, so that the policy does not build sets of the whole lists for every
+# Found types that the data lists as secrets or as personal data. Each found type is
+# looked up in the data's list, instead of building a set of the whole list on every
 # request.
 found_secret_types := {entity_type |
 	some entity_type in found_types
@@ -29,9 +29,8 @@ found_pii_types := {entity_type |
 
 secret_problems contains reason if {
 	input.request.api == "chat.completions"
-	found_secrets := found_secret_types
-	count(found_secrets) > 0
-	reason := sprintf("the prompt contains secrets (%s); remove them and send the request again", [concat(", ", sort(found_secrets))])
+	count(found_secret_types) > 0
+	reason := sprintf("the prompt contains secrets (%s); remove them and send the request again", [concat(", ", sort(found_secret_types))])
 }
 
 # Personal data in clear is a right of a person's group combined with a purpose. Agents
