@@ -18,17 +18,17 @@ input_problems contains "the input has no request object" if not request_object
 
 input_problems contains "request.api is missing or not one of chat.completions, models.list" if {
 	request_object
-	not supported_api(input.request)
+	not object.get(input.request, "api", null) in {"chat.completions", "models.list"}
 }
 
 input_problems contains "the request names no model" if {
 	input.request.api == "chat.completions"
-	not has_non_empty_string(input.request, "model")
+	not is_non_empty_string(object.get(input.request, "model", null))
 }
 
 input_problems contains "request.estimated_prompt_tokens is missing or not a number" if {
 	input.request.api == "chat.completions"
-	not has_prompt_token_estimate(input.request)
+	not valid_prompt_token_estimate(object.get(input.request, "estimated_prompt_tokens", null))
 }
 
 # findings is {} when nothing was found, so a missing object means the prompt was not
@@ -38,11 +38,9 @@ input_problems contains "the input has no findings object" if {
 	not findings_object
 }
 
-supported_api(request) if request.api in {"chat.completions", "models.list"}
-
-has_prompt_token_estimate(request) if {
-	is_number(request.estimated_prompt_tokens)
-	request.estimated_prompt_tokens >= 0
+valid_prompt_token_estimate(value) if {
+	is_number(value)
+	value >= 0
 }
 
 findings_object := input.findings if is_object(input.findings)
