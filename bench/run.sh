@@ -288,22 +288,29 @@ start_simulator() {
     log "upstream simulator listening on $SIMULATOR_URL (pid $SIMULATOR_PID)"
 }
 
+# Waits until the OPA at URL $1 with pid $2 answers its health check. Its log is file $3 and
+# its policies are named $4 in the error messages.
+await_opa() {
+    local url=$1 pid=$2 log_file=$3 policies=$4 waited=0
+    until curl -fsS -o /dev/null --max-time 3 "$url/health" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || die_with_log "$log_file" "OPA with $policies exited during start"
+        ((waited < START_TIMEOUT)) || die_with_log "$log_file" "OPA with $policies did not respond within $START_TIMEOUT s"
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+
 # Starts OPA with the allow-all policy of bench/allow-all/ for the gateway like LiteLLM.
 # Decision logs stay off, as LiteLLM logs nothing either.
 start_lite_opa() {
-    local log_file=$WORK_DIR/opa-allow-all.log port waited=0
+    local log_file=$WORK_DIR/opa-allow-all.log port
     port=$(port_for 4)
     LITE_OPA_URL=http://127.0.0.1:$port
     log "starting OPA with bench/allow-all on $LITE_OPA_URL (log: $log_file)"
     "$OPA_BIN" run --server --addr "127.0.0.1:$port" --skip-version-check --log-level error \
         "$PORTCULLIS_HOME/bench/allow-all" >"$log_file" 2>&1 &
     LITE_OPA_PID=$!
-    until curl -fsS -o /dev/null --max-time 3 "$LITE_OPA_URL/health" 2>/dev/null; do
-        kill -0 "$LITE_OPA_PID" 2>/dev/null || die_with_log "$log_file" "OPA with bench/allow-all exited during start"
-        ((waited < START_TIMEOUT)) || die_with_log "$log_file" "OPA with bench/allow-all did not respond within $START_TIMEOUT s"
-        sleep 1
-        waited=$((waited + 1))
-    done
+    await_opa "$LITE_OPA_URL" "$LITE_OPA_PID" "$log_file" bench/allow-all
 }
 
 # Prints the logging flags of the OPA sidecar in kubernetes/base/deployment.yaml, such as
@@ -319,7 +326,7 @@ sidecar_log_flags() {
 # runs them: no decision logs, and its logging flags. Serves the full gateway and the policy
 # round trip.
 start_policy_opa() {
-    local log_file=$WORK_DIR/opa-policies.log port waited=0
+    local log_file=$WORK_DIR/opa-policies.log port
     local -a flags
     read -ra flags <<<"$(sidecar_log_flags)"
     port=$(port_for 6)
@@ -329,12 +336,7 @@ start_policy_opa() {
     "$OPA_BIN" run --server --addr "127.0.0.1:$port" --skip-version-check --ignore='.*' "${flags[@]}" \
         "$PORTCULLIS_HOME/opa-policies" >"$log_file" 2>&1 &
     POLICY_OPA_PID=$!
-    until curl -fsS -o /dev/null --max-time 3 "$POLICY_OPA_URL/health" 2>/dev/null; do
-        kill -0 "$POLICY_OPA_PID" 2>/dev/null || die_with_log "$log_file" "OPA with opa-policies/ exited during start"
-        ((waited < START_TIMEOUT)) || die_with_log "$log_file" "OPA with opa-policies/ did not respond within $START_TIMEOUT s"
-        sleep 1
-        waited=$((waited + 1))
-    done
+    await_opa "$POLICY_OPA_URL" "$POLICY_OPA_PID" "$log_file" opa-policies/
 }
 
 # Starts a gateway on port number $1 of the run with the policy service at $2 and the
