@@ -218,6 +218,8 @@ public class OutboxRelay {
             }
             sender.commitTransaction();
         } catch (KafkaException e) {
+            // Set first: closing a producer whose commit timed out can block until the broker is back.
+            brokerState = State.UNREACHABLE;
             // The producer may be unusable after a failed commit; a new one aborts what is left.
             closeProducer();
             markRejected(rows, acks);
