@@ -56,7 +56,7 @@ public class MaskingStage {
     }
 
     /**
-     * Masks the request as the decision specifies, or returns it unchanged when the decision asks for no masking.
+     * Masks the request as the decision specifies, or returns it unchanged when the decision requires no masking.
      *
      * @param scanned the findings of the request's inspection, reused for its prompt texts, or null
      *                to scan the prompt here

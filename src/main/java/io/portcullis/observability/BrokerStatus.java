@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class BrokerStatus {
 
-    /** What the publisher of this replica knows about the broker. */
+    /** State of the broker as the publisher of this replica last saw it. */
     public enum State {
         /** The last round of events reached Kafka. */
         REACHABLE("reachable"),

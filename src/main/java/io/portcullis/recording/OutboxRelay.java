@@ -59,7 +59,7 @@ public class OutboxRelay {
     private final Pool pool;
     private final RecordingConfig.Kafka config;
     private final BrokerStatus brokerStatus;
-    /** What this replica's relay knows about Kafka, for the readiness details. */
+    /** State of Kafka as this replica's relay last saw it, for the readiness details. */
     private volatile State brokerState = State.STANDBY;
     private volatile boolean running;
     private Thread thread;
@@ -85,7 +85,7 @@ public class OutboxRelay {
         LOG.infof("Relaying session events to Kafka topic %s at %s", config.topic(), config.bootstrapServers());
     }
 
-    /** Returns what this replica's relay knows about Kafka. */
+    /** Returns the state of Kafka as this replica's relay last saw it. */
     public State brokerState() {
         return brokerState;
     }
@@ -181,7 +181,7 @@ public class OutboxRelay {
         if (locked) {
             lockHolder = connection;
             if (brokerState == State.STANDBY) {
-                // A failed round gives up the lock and takes it again; it stays unreachable meanwhile.
+                // A failed round gives up the lock and takes it again, and the state stays unreachable meanwhile.
                 brokerState = State.NOT_CONTACTED;
             }
             LOG.info("This replica relays the outbox to Kafka");
