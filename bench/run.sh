@@ -177,7 +177,8 @@ ensure_services() {
     fi
     log "PostgreSQL (port $PORTCULLIS_POSTGRES_PORT), Kafka ($PORTCULLIS_KAFKA_BOOTSTRAP) and Keycloak ($PORTCULLIS_OIDC_ISSUER) answer"
     for database in "$BENCH_DATABASE" "$LITE_DATABASE"; do
-        bench_psql "$database" -c 'DROP SCHEMA IF EXISTS public CASCADE' -c 'CREATE SCHEMA public' ||
+        bench_psql "$database" -c 'SET client_min_messages = warning' -c 'DROP SCHEMA IF EXISTS public CASCADE' \
+            -c 'CREATE SCHEMA public' ||
             die "emptying the database $database failed"
     done
 }
