@@ -61,6 +61,8 @@ public class OutboxRelay {
     private final BrokerStatus brokerStatus;
     /** State of Kafka as this replica's relay last saw it, for the readiness details. */
     private volatile State brokerState = State.STANDBY;
+    /** When the round in flight fetched its rows ({@link System#nanoTime()}), or 0 between rounds. */
+    private volatile long roundStartedNanos;
     private volatile boolean running;
     private Thread thread;
     private KafkaProducer<String, String> producer;
@@ -85,8 +87,16 @@ public class OutboxRelay {
         LOG.infof("Relaying session events to Kafka topic %s at %s", config.topic(), config.bootstrapServers());
     }
 
-    /** Returns the state of Kafka as this replica's relay last saw it. */
+    /**
+     * Returns the state of Kafka as this replica's relay last saw it. A round that has waited
+     * longer than the delivery timeout counts as unreachable already: the Kafka client can block
+     * past that timeout when the broker went away in the middle of a transaction.
+     */
     public State brokerState() {
+        long started = roundStartedNanos;
+        if (started != 0 && System.nanoTime() - started > config.deliveryTimeout().toNanos()) {
+            return State.UNREACHABLE;
+        }
         return brokerState;
     }
 
@@ -208,6 +218,16 @@ public class OutboxRelay {
         if (rows.isEmpty()) {
             return 0;
         }
+        roundStartedNanos = System.nanoTime();
+        try {
+            return send(rows);
+        } finally {
+            roundStartedNanos = 0;
+        }
+    }
+
+    /** Sends the rows of one round in one Kafka transaction and marks them published once it committed. */
+    private int send(List<Row> rows) throws InterruptedException, ExecutionException {
         KafkaProducer<String, String> sender = producer();
         List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
         try {
