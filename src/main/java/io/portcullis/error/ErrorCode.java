@@ -10,6 +10,9 @@ public enum ErrorCode {
             "The request body is not valid JSON. Send a JSON object."),
     INVALID_REQUEST(400, "invalid_request_error", "invalid_request",
             "The request is invalid."),
+    UNMASKABLE_SENSITIVE_DATA(400, "invalid_request_error", "unmaskable_sensitive_data",
+            "The request has sensitive data of a type that the policy masks in a place the gateway cannot mask,"
+                    + " such as a member name, a message's name or a URL. Remove it, or move it into message content."),
     INVALID_SESSION_ID(400, "invalid_request_error", "invalid_session_id",
             "X-Session-Id must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'."),
     UNAUTHENTICATED(401, "authentication_error", "invalid_token",

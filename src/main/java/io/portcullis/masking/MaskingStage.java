@@ -7,7 +7,9 @@ import io.portcullis.error.ErrorCode;
 import io.portcullis.error.GatewayException;
 import io.portcullis.inspection.detect.DetectingFindings;
 import io.portcullis.inspection.detect.CompositeDetector;
+import io.portcullis.inspection.RequestTexts;
 import io.portcullis.inspection.detect.Detector;
+import io.portcullis.inspection.detect.Finding;
 import io.portcullis.inspection.detect.ScannedPrompt;
 import io.portcullis.policy.PolicyDecision.Mask;
 import io.portcullis.policy.PolicyDecision.MaskMode;
@@ -21,6 +23,7 @@ import org.jboss.logging.Logger;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -40,7 +43,7 @@ public class MaskingStage {
      * id and metadata).
      */
     static final List<String> PROMPT_MEMBERS = List.of("messages", "tools", "functions", "prediction", "user",
-            "metadata");
+            "metadata", "stop", "response_format");
     /** Attempts to mask and store a prompt when concurrent requests of the session number the same values. */
     static final int MAX_ATTEMPTS = 3;
 
@@ -118,6 +121,34 @@ public class MaskingStage {
                 vertx.executeBlocking(() -> maskNow(mask, request, pseudonyms, scanned), false).toCompletionStage());
     }
 
+    /**
+     * Rejects a masked prompt in which a text that the inspection scanned is still present
+     * unchanged with an entity of a masked type: in a place that masking does not rewrite, such
+     * as a member name, a message's {@code name} or a URL. A text that masking changed was not
+     * seen by the inspection and is skipped, because its entities of these types were replaced.
+     *
+     * @param scanned the inspection's findings, or null to scan each text here
+     */
+    private static void requireNothingLeft(JsonObject body, List<String> maskedTypes, CompositeDetector detector,
+            ScannedPrompt scanned) {
+        Set<String> types = Set.copyOf(maskedTypes);
+        for (String text : RequestTexts.forDetection(body)) {
+            List<Finding> found = scanned != null ? scanned.seen(text) : detector.detect(text);
+            if (found == null) {
+                continue;
+            }
+            for (Finding finding : found) {
+                if (types.contains(finding.type())) {
+                    LOG.warnf("Rejected a prompt with %s in a part that cannot be masked", finding.type());
+                    throw new GatewayException(ErrorCode.UNMASKABLE_SENSITIVE_DATA, "The request has an entity of type "
+                            + finding.type() + ", which the policy masks, in a member name, a message's name, a URL or"
+                            + " another part that the gateway does not rewrite. Remove it, or move it into message"
+                            + " content, where it is masked.");
+                }
+            }
+        }
+    }
+
     private MaskedRequest maskNow(Mask mask, ChatRequest request, Pseudonyms pseudonyms, ScannedPrompt scanned) {
         // Read once per request: custom entities from OPA data replace the detector at run time.
         CompositeDetector detector = scanned != null ? scanned.detector() : detection.detector();
@@ -135,6 +166,7 @@ public class MaskingStage {
             }
             boolean changed = MessageTexts.rewrite(prompt, promptMasker::mask);
             body.mergeIn(prompt);
+            requireNothingLeft(body, mask.prompt(), detector, scanned);
             // The masked body passes the same checks as the caller's.
             forwarded = changed ? ChatRequestParser.parse(body.toBuffer()) : request;
         }

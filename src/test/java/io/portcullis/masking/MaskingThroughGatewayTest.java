@@ -26,6 +26,9 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * Masking end to end: the fake OPA decides how to mask, the upstream simulator records what it
@@ -145,6 +148,39 @@ class MaskingThroughGatewayTest {
         database.preparedQuery("SELECT value_sealed, value_digest FROM session_pseudonym WHERE session_id = $1")
                 .execute(Tuple.of(session)).await().indefinitely().forEach(rows::add);
         return rows;
+    }
+
+    @Test
+    void stopAndResponseFormatAreMasked() {
+        opa().decide(mask("redact", List.of("EMAIL_ADDRESS"), List.of(), false));
+        JsonObject body = chat("hi", new JsonObject())
+                .put("stop", new JsonArray().add("stop.seq@example.com"))
+                .put("response_format", new JsonObject().put("type", "json_schema").put("json_schema",
+                        new JsonObject().put("name", "x").put("schema", new JsonObject().put("type", "object")
+                                .put("description", "Send to schema.desc@example.com"))));
+        post(body, null).then().statusCode(200);
+
+        String received = simulator().lastRequest().orElseThrow().bodyText();
+        assertThat(received).doesNotContain("@example.com");
+        JsonObject forwarded = new JsonObject(received);
+        assertThat(forwarded.getJsonArray("stop").getString(0)).isEqualTo("[EMAIL_ADDRESS]");
+        assertThat(forwarded.getJsonObject("response_format").getJsonObject("json_schema").getJsonObject("schema")
+                .getString("description")).isEqualTo("Send to [EMAIL_ADDRESS]");
+    }
+
+    @Test
+    void entityWhereMaskingCannotReachIsRejected() {
+        opa().decide(mask("pseudonymize", List.of("EMAIL_ADDRESS"), List.of(), false));
+        JsonObject namedMessage = new JsonObject().put("model", "sim-gpt").put("messages", new JsonArray()
+                .add(new JsonObject().put("role", "user").put("name", "jane.doe@example.com").put("content", "hi")));
+        JsonObject metadataKey = chat("hi", new JsonObject().put("key.email@example.com", "v"));
+        for (JsonObject body : List.of(namedMessage, metadataKey)) {
+            post(body, null).then().statusCode(400)
+                    .body("error.code", equalTo("unmaskable_sensitive_data"))
+                    .body("error.message", containsString("EMAIL_ADDRESS"))
+                    .body("error.message", not(containsString("example.com")));
+        }
+        assertThat(simulator().requests()).isEmpty();
     }
 
     private static JsonObject mask(String mode, List<String> prompt, List<String> response, boolean restore) {

@@ -34,6 +34,11 @@ public final class ScannedPrompt implements Detector {
         return detector;
     }
 
+    /** Returns the findings of a text that the inspection scanned, or null for a text it did not see. */
+    public List<Finding> seen(String text) {
+        return findingsByText.get(text);
+    }
+
     @Override
     public List<Finding> detect(String text) {
         List<Finding> found = findingsByText.get(text);
