@@ -130,16 +130,24 @@ die() {
 }
 
 validate_settings() {
-    local value
-    for value in "$DURATION" "$WARMUP" "$REQUEST_TIMEOUT" "$SLO_P99_MS" "${RATES[@]}" "${LITELLM_RATES[@]}" "$POLICY_DURATION" \
-        "$POLICY_WARMUP" "${POLICY_RATES[@]}" ${PORT_BASE:+"$PORT_BASE"}; do
-        [[ $value =~ ^[1-9][0-9]*$ ]] ||
-            die "invalid number '$value' in one of the BENCH_* settings. Use positive integers."
+    local name value
+    # Each setting with its values: the name is what the error message shows.
+    local -A settings=(
+        [BENCH_DURATION]=$DURATION [BENCH_WARMUP]=$WARMUP [BENCH_TIMEOUT]=$REQUEST_TIMEOUT
+        [BENCH_SLO_P99_MS]=$SLO_P99_MS [BENCH_RATES]="${RATES[*]}" [BENCH_LITELLM_RATES]="${LITELLM_RATES[*]}"
+        [BENCH_POLICY_DURATION]=$POLICY_DURATION [BENCH_POLICY_WARMUP]=$POLICY_WARMUP
+        [BENCH_POLICY_RATES]="${POLICY_RATES[*]}" [BENCH_PORT_BASE]=$PORT_BASE
+    )
+    for name in "${!settings[@]}"; do
+        for value in ${settings[$name]}; do
+            [[ $value =~ ^[1-9][0-9]*$ ]] ||
+                die "invalid $name: '${settings[$name]}'. Use a positive integer, or for rates positive integers separated by spaces."
+        done
     done
     ((${#RATES[@]} > 0)) || die "BENCH_RATES is empty. Give at least one rate."
     ((${#LITELLM_RATES[@]} > 0)) || die "BENCH_LITELLM_RATES is empty. Give at least one rate."
     ((${#POLICY_RATES[@]} > 0)) || die "BENCH_POLICY_RATES is empty. Give at least one rate."
-    [[ -z $PORT_BASE ]] || ((PORT_BASE + 5 <= 65535)) || die "BENCH_PORT_BASE=$PORT_BASE leaves no room for five ports"
+    [[ -z $PORT_BASE ]] || ((PORT_BASE + 6 <= 65535)) || die "BENCH_PORT_BASE=$PORT_BASE leaves no room for six ports"
 }
 
 # Succeeds when something accepts TCP connections on 127.0.0.1:$1.
