@@ -2,6 +2,7 @@ package io.portcullis.policy;
 
 import io.portcullis.authentication.CallerIdentity;
 import io.portcullis.inspection.Findings;
+import io.portcullis.testsupport.TestPolicyConfig;
 import io.portcullis.inspection.RequestSummary;
 import io.portcullis.session.BoundSession;
 import io.vertx.core.Context;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -287,37 +287,7 @@ public final class PolicyRoundTripBenchmark {
     }
 
     private static PolicyConfig config(String url, Duration timeout) {
-        return new PolicyConfig() {
-            @Override
-            public String url() {
-                return url;
-            }
-
-            @Override
-            public String decisionPath() {
-                return "portcullis/decision";
-            }
-
-            @Override
-            public String toolCallPath() {
-                return "portcullis/tool_call";
-            }
-
-            @Override
-            public Duration timeout() {
-                return timeout;
-            }
-
-            @Override
-            public int maxConnections() {
-                return MAX_CONNECTIONS;
-            }
-
-            @Override
-            public Optional<List<String>> trustedProxies() {
-                return Optional.empty();
-            }
-        };
+        return new TestPolicyConfig(url, timeout, MAX_CONNECTIONS);
     }
 
     private static int positive(String value, String name) {

@@ -1,6 +1,7 @@
 package io.portcullis.inspection.detect;
 
 import io.portcullis.policy.PolicyConfig;
+import io.portcullis.testsupport.TestPolicyConfig;
 import io.portcullis.testsupport.OpaServer;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -154,36 +154,6 @@ class OpaCustomEntitySourceTest {
     }
 
     private static PolicyConfig policyAt(String url) {
-        return new PolicyConfig() {
-            @Override
-            public String url() {
-                return url;
-            }
-
-            @Override
-            public String decisionPath() {
-                return "portcullis/decision";
-            }
-
-            @Override
-            public String toolCallPath() {
-                return "portcullis/tool_call";
-            }
-
-            @Override
-            public Duration timeout() {
-                return Duration.ofMillis(200);
-            }
-
-            @Override
-            public int maxConnections() {
-                return 1;
-            }
-
-            @Override
-            public Optional<List<String>> trustedProxies() {
-                return Optional.empty();
-            }
-        };
+        return new TestPolicyConfig(url, Duration.ofMillis(200), 1);
     }
 }
