@@ -147,7 +147,7 @@ validate_settings() {
     ((${#RATES[@]} > 0)) || die "BENCH_RATES is empty. Give at least one rate."
     ((${#LITELLM_RATES[@]} > 0)) || die "BENCH_LITELLM_RATES is empty. Give at least one rate."
     ((${#POLICY_RATES[@]} > 0)) || die "BENCH_POLICY_RATES is empty. Give at least one rate."
-    [[ -z $PORT_BASE ]] || ((PORT_BASE + 6 <= 65535)) || die "BENCH_PORT_BASE=$PORT_BASE leaves no room for six ports"
+    [[ -z $PORT_BASE ]] || ((PORT_BASE + 6 <= 65535)) || die "invalid BENCH_PORT_BASE=$PORT_BASE: the run listens on the six ports after it, so use at most 65529"
 }
 
 # Succeeds when something accepts TCP connections on 127.0.0.1:$1.
@@ -297,7 +297,7 @@ start_simulator() {
     log "upstream simulator listening on $SIMULATOR_URL (pid $SIMULATOR_PID)"
 }
 
-# Waits until the OPA at URL $1 with pid $2 answers its health check. Its log is file $3 and
+# Waits until the OPA at URL $1 with pid $2 passes its health check. Its log is file $3 and
 # its policies are named $4 in the error messages.
 await_opa() {
     local url=$1 pid=$2 log_file=$3 policies=$4 waited=0
@@ -327,7 +327,7 @@ start_lite_opa() {
 sidecar_log_flags() {
     local flags
     flags=$(grep -oE -- '- --log-(level|format)=[a-z]+' "$DEPLOYMENT_MANIFEST" | sed 's/^- //' | paste -sd ' ')
-    [[ -n $flags ]] || die "found no --log-level or --log-format argument of OPA in $DEPLOYMENT_MANIFEST"
+    [[ -n $flags ]] || die "missing --log-level or --log-format argument of the OPA sidecar in $DEPLOYMENT_MANIFEST; add one"
     printf '%s\n' "$flags"
 }
 
@@ -1015,10 +1015,10 @@ Produced by \`bench/run.sh\` on $LOAD_DATE.
 - **Portcullis, full pipeline**: \`java $GATEWAY_HEAP -jar target/quarkus-app/quarkus-run.jar\`
   with text logs and the default configuration, whose upstream \`local\` (the model
   \`$MODEL\`) points at the simulator, and the database \`$BENCH_DATABASE\`, emptied
-  before the run. For each request it checks the bearer token (on a token's first request:
-  screen, signature against Keycloak's cached JWKS, claims, then Quarkus OIDC; on later
-  requests with the same token, its remembered verification), maps the identity, parses
-  and inspects the request with the entity detectors, routes it, binds a new session in
+  before the run. On a token's first request it checks the token in full: screen,
+  signature against Keycloak's cached JWKS, claims, then Quarkus OIDC. Later requests with
+  the same token use that remembered verification. For each request it then maps the
+  identity, parses and inspects the request with the entity detectors, routes it, binds a new session in
   PostgreSQL, asks its OPA, applies the decision, pseudonymizes the e-mail address in the
   prompt with pseudonyms stored in PostgreSQL (the smoke request checks that the simulator
   received \`<EMAIL_ADDRESS_1>\`), records the request and the decision in the session's

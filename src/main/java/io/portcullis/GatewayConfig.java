@@ -165,7 +165,7 @@ public interface GatewayConfig {
         int maxEntries();
 
         /**
-         * Longest time a remembered token is accepted without its signature being checked again.
+         * Maximum time a remembered token is accepted without its signature being checked again.
          * A key that the issuer withdraws stops being trusted for new tokens after
          * {@code jwks-max-age}, and for remembered ones at most this long after that. Default 60 s.
          */

@@ -89,9 +89,9 @@ public class OutboxRelay {
 
     /**
      * Returns the state of Kafka as this replica's relay last saw it. A round that has waited
-     * longer than the delivery timeout counts as unreachable already. NOTE: when the test's broker
-     * was killed in the middle of a round, the round was seen to wait for a minute without
-     * failing, with a 6 s delivery timeout; where the Kafka client waits is not known.
+     * longer than the delivery timeout counts as unreachable already. NOTE: a round during which
+     * the test's broker was killed was seen to wait a minute without failing, with a 6 s delivery
+     * timeout. Where the Kafka client waits is not known.
      */
     public State brokerState() {
         long started = roundStartedNanos;

@@ -28,7 +28,7 @@ class VerifiedTokensTest {
             .build();
 
     @Test
-    void rememberedTokenIsFoundUntilItsLifetimeEnds() {
+    void tokenFoundUntilLifetimeEnds() {
         VerifiedTokens tokens = new VerifiedTokens(10, Duration.ofSeconds(60));
         tokens.remember(TOKEN, identity, claims(EXP_SECONDS), NOW);
 
@@ -39,7 +39,7 @@ class VerifiedTokensTest {
     }
 
     @Test
-    void entryEndsWhenTheTokenExpiresBeforeItsLifetime() {
+    void entryEndsAtTokenExpiry() {
         VerifiedTokens tokens = new VerifiedTokens(10, Duration.ofMinutes(10));
         tokens.remember(TOKEN, identity, claims(NOW / 1000 + 5), NOW);
 
@@ -48,7 +48,7 @@ class VerifiedTokensTest {
     }
 
     @Test
-    void tokensWithoutAFutureExpiryAreNotRemembered() {
+    void tokenWithoutFutureExpiryNotRemembered() {
         VerifiedTokens tokens = new VerifiedTokens(10, Duration.ofSeconds(60));
         tokens.remember(TOKEN, identity, new JsonObject().put("sub", "alice"), NOW);
         tokens.remember(TOKEN + "a", identity, claims(NOW / 1000), NOW);
@@ -67,7 +67,7 @@ class VerifiedTokensTest {
     }
 
     @Test
-    void fullCacheMakesRoomOnlyByDroppingExpiredEntries() {
+    void fullCacheDropsOnlyExpiredEntries() {
         VerifiedTokens tokens = new VerifiedTokens(2, Duration.ofSeconds(60));
         tokens.remember("a.b.one", identity, claims(NOW / 1000 + 1), NOW);
         tokens.remember("a.b.two", identity, claims(EXP_SECONDS), NOW);
@@ -100,7 +100,7 @@ class VerifiedTokensTest {
     }
 
     @Test
-    void claimsAreACopyThatLaterChangesDoNotReach() {
+    void claimsAreCopied() {
         VerifiedTokens tokens = new VerifiedTokens(10, Duration.ofSeconds(60));
         JsonObject claims = claims(EXP_SECONDS);
         tokens.remember(TOKEN, identity, claims, NOW);
@@ -110,7 +110,7 @@ class VerifiedTokensTest {
     }
 
     @Test
-    void identityOfARememberedTokenBelongsToTheNewRequest() {
+    void identityTakesNewRequest() {
         VerifiedTokens tokens = new VerifiedTokens(10, Duration.ofSeconds(60));
         SecurityIdentity first = QuarkusSecurityIdentity.builder(identity)
                 .addAttribute(RoutingContext.class.getName(), routingContext(Map.of()))
@@ -129,7 +129,7 @@ class VerifiedTokensTest {
         return new JsonObject().put("sub", "alice").put("exp", exp);
     }
 
-    /** A routing context that answers {@code get} from a map; nothing else is called. */
+    /** A routing context whose {@code get} reads a map. The cache calls no other method. */
     private static RoutingContext routingContext(Map<String, Object> data) {
         return (RoutingContext) Proxy.newProxyInstance(VerifiedTokensTest.class.getClassLoader(),
                 new Class<?>[] {RoutingContext.class}, (proxy, method, args) -> switch (method.getName()) {

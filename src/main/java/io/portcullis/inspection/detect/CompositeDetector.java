@@ -112,8 +112,8 @@ public final class CompositeDetector implements Detector {
     /**
      * Runs every detector over the text.
      *
-     * @param hold true to compute the hold index too; when false, the returned scan holds nothing
-     *             back ({@code text.length()})
+     * @param hold true to compute the hold index too; when false, the returned scan's hold index
+     *             is {@code text.length()}
      */
     private Scan run(String text, boolean prefilter, boolean hold) {
         List<Finding> candidates = new ArrayList<>();

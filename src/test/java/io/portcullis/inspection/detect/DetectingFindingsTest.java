@@ -55,7 +55,7 @@ class DetectingFindingsTest {
     }
 
     @Test
-    void repeatedTextIsCountedEachTimeAndItsFindingsAreKeptForMasking() {
+    void repeatedTextCountedAndKept() {
         String body = """
                 {"model": "m", "messages": [
                   {"role": "user", "content": "Mail ops@example.com please."},
